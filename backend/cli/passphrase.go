@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/awnumar/memguard"
+	"golang.org/x/term"
+
+	"sharedvault/backend/vault"
+)
+
+var errNoPassphrase = errors.New("the vault is locked and no passphrase was given")
+
+// readSecretFile reads a secret from a file or, for "-", from stdin (once per
+// invocation). The caller wipes the returned bytes.
+func (e *env) readSecretFile(name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		if e.stdinUsed {
+			return nil, usageErr("stdin (-) can be used for only one secret per command")
+		}
+		e.stdinUsed = true
+		r = e.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, withCode(ExitInvalid, fmt.Errorf("read secret file: %w", errors.Unwrap(err)), "check the file name and its permissions")
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// firstLine returns the first line of b without its line ending: passphrase
+// files usually end with a newline that is not part of the passphrase.
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// passphrase returns the vault passphrase from --passphrase-file, the
+// environment, or a terminal prompt, in a LockedBuffer the caller destroys.
+func (e *env) passphrase(prompt string) (*memguard.LockedBuffer, error) {
+	file := e.passphraseFile
+	if file == "" {
+		file = os.Getenv("SHAREDVAULT_PASSPHRASE_FILE")
+	}
+	if file != "" {
+		b, err := e.readSecretFile(file)
+		if err != nil {
+			return nil, err
+		}
+		line := firstLine(b)
+		if len(line) == 0 {
+			memguard.WipeBytes(b)
+			return nil, withCode(ExitInvalid, errors.New("the passphrase file is empty"), "")
+		}
+		lb := memguard.NewBufferFromBytes(append([]byte(nil), line...))
+		memguard.WipeBytes(b)
+		return lb, nil
+	}
+	return e.prompt(prompt)
+}
+
+func (e *env) prompt(prompt string) (*memguard.LockedBuffer, error) {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, withCode(ExitLocked, errNoPassphrase, "give it with --passphrase-file FILE or SHAREDVAULT_PASSPHRASE_FILE")
+	}
+	fmt.Fprint(e.stderr, prompt)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 0 {
+		return nil, withCode(ExitInvalid, vault.ErrEmptyPassphrase, "")
+	}
+	return memguard.NewBufferFromBytes(b), nil
+}
+
+// newPassphrase asks twice on a terminal, or reads the given file.
+func (e *env) newPassphrase(file, prompt string) (*memguard.LockedBuffer, error) {
+	if file != "" {
+		saved := e.passphraseFile
+		e.passphraseFile = file
+		defer func() { e.passphraseFile = saved }()
+		return e.passphrase(prompt)
+	}
+	first, err := e.prompt(prompt)
+	if err != nil {
+		return nil, err
+	}
+	second, err := e.prompt("repeat: ")
+	if err != nil {
+		first.Destroy()
+		return nil, err
+	}
+	defer second.Destroy()
+	if !first.EqualTo(second.Bytes()) {
+		first.Destroy()
+		return nil, withCode(ExitInvalid, errors.New("the two passphrases differ"), "")
+	}
+	return first, nil
+}
+
+func envPassphraseFile() string { return os.Getenv("SHAREDVAULT_PASSPHRASE_FILE") }
