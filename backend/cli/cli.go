@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -139,3 +141,7 @@ func exactArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func sortStrings(s []string) []string { sort.Strings(s); return s }
+
+func isUnix() bool { return runtime.GOOS != "windows" }

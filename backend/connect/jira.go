@@ -28,7 +28,7 @@ func (r *run) jira() *failure {
 	// Anonymous on purpose: it proves the site exists and tells Cloud from
 	// Data Center before any credential leaves the machine.
 	resp, f := r.step(request{name: CheckServerInfo, url: api + "/serverInfo"}, r.judgeJira(CheckServerInfo))
-	if f != nil && f.code == CodeUnreachable && cloud && resp != nil && resp.status == http.StatusNotFound && !strings.Contains(string(resp.body), "Site temporarily unavailable") {
+	if f != nil && f.code == CodeUnreachable && cloud && resp != nil && resp.status == http.StatusNotFound && !siteGone(resp.body) {
 		// Data Center has no /rest/api/3; ask v2 (which both have) so a
 		// Data Center site chosen as Cloud is named as such.
 		resp, f = r.step(request{name: CheckServerInfo + " (api 2)", url: b + "/rest/api/2/serverInfo"}, r.judgeJira(CheckServerInfo))
@@ -137,7 +137,7 @@ func (r *run) judgeJira(step string) func(*response) *failure {
 		switch {
 		case resp.status == http.StatusProxyAuthRequired:
 			return proxyAuthFailure("in front of " + host)
-		case resp.status == http.StatusNotFound && (strings.Contains(body, "Site temporarily unavailable") || strings.Contains(body, "Page Unavailable")):
+		case resp.status == http.StatusNotFound && siteGone(resp.body):
 			return &failure{CodeUnreachable,
 				fmt.Sprintf("No active Jira site at %s.", host),
 				"Check the Jira domain (https://your_domain.atlassian.net/); the site may be deleted or suspended."}
@@ -205,4 +205,10 @@ func (r *run) okMessage() string {
 		s += fmt.Sprintf(" Project %s is readable and issues can be created and edited.", r.t.Project)
 	}
 	return s
+}
+
+// siteGone recognises Atlassian's answers for a deleted or suspended site.
+func siteGone(body []byte) bool {
+	s := string(body)
+	return strings.Contains(s, "Site temporarily unavailable") || strings.Contains(s, "Page Unavailable")
 }

@@ -416,11 +416,12 @@ func NormalizeJiraDomain(s string) (string, error) {
 // Atlassian hosts every Cloud site under atlassian.net (older ones under
 // jira.com); anything else is Data Center / Server.
 func DetectJiraDeployment(domain string) string {
-	host := strings.ToLower(domain)
-	if u, err := url.Parse(domain); err == nil && u.Host != "" {
-		host = strings.ToLower(u.Hostname())
+	host := strings.ToLower(strings.TrimSpace(domain))
+	if origin, err := NormalizeJiraDomain(domain); err == nil {
+		if u, err := url.Parse(origin); err == nil {
+			host = u.Hostname()
+		}
 	}
-	host = strings.TrimSuffix(host, ".")
 	if strings.HasSuffix(host, ".atlassian.net") || strings.HasSuffix(host, ".jira.com") {
 		return "cloud"
 	}
@@ -476,6 +477,9 @@ func parseWebURL(s, what string) (webURL, error) {
 		return webURL{}, invalid(what + " is not a valid url")
 	}
 	scheme := strings.ToLower(u.Scheme)
+	if scheme == "" {
+		return webURL{}, invalid(what + " must start with https://")
+	}
 	if scheme != "https" && scheme != "http" {
 		return webURL{}, insecure(what + " must use https")
 	}

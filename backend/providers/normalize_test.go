@@ -409,6 +409,7 @@ func TestResolveJiraDeployment(t *testing.T) {
 		{"AUTO", "https://legacy.jira.com", "cloud", false},
 		{"auto", "https://jira.corp.local", "datacenter", false},
 		{"auto", "acme.atlassian.net", "cloud", false},
+		{"auto", " acme.atlassian.net/browse/PROJ-1", "cloud", false},
 		{"cloud", "http://127.0.0.1:9090", "cloud", false},
 		{"datacenter", "https://jira.corp.local", "datacenter", false},
 		{"datacenter", "https://acme.atlassian.net", "", true},

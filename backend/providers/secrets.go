@@ -137,7 +137,7 @@ func (s *Secrets) insert(ctx context.Context, tx *sql.Tx, name string, version i
 	if err != nil {
 		return Record{}, err
 	}
-	fp, err := s.v.Fingerprint(ctx, value)
+	fp, err := s.v.Fingerprint(ctx, tx, value)
 	if err != nil {
 		return Record{}, err
 	}

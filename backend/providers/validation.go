@@ -29,6 +29,9 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
+	if len(e.Fields) == 0 {
+		return ErrInvalid.Error()
+	}
 	parts := make([]string, 0, len(e.Fields))
 	for _, f := range e.Fields {
 		parts = append(parts, "invalid "+f.Field+": "+f.Message)

@@ -550,8 +550,11 @@ func (v *Vault) ChangePassphrase(ctx context.Context, newPassphrase []byte) erro
 // gives the same fingerprint in every vault that shares the fingerprint key
 // (a server adopts it from the bundles it imports), and it reveals nothing
 // about the value without that key.
-func (v *Vault) Fingerprint(ctx context.Context, value []byte) (string, error) {
-	key, err := v.FingerprintKey(ctx)
+//
+// q is the transaction (or DB) to read the fingerprint key from, so a key
+// adopted earlier in the same transaction is used.
+func (v *Vault) Fingerprint(ctx context.Context, q Querier, value []byte) (string, error) {
+	key, err := v.FingerprintKey(ctx, q)
 	if err != nil {
 		return "", err
 	}
@@ -569,8 +572,11 @@ func FingerprintWith(key, value []byte) string {
 }
 
 // FingerprintKey opens the fingerprint key; the caller destroys it.
-func (v *Vault) FingerprintKey(ctx context.Context) (*memguard.LockedBuffer, error) {
-	s, ok, err := Setting(ctx, v.db.DB, settingFingerprintKey)
+func (v *Vault) FingerprintKey(ctx context.Context, q Querier) (*memguard.LockedBuffer, error) {
+	if q == nil {
+		q = v.db.DB
+	}
+	s, ok, err := Setting(ctx, q, settingFingerprintKey)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,14 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, org *Org, 
 		s.signIn(w, r)
 		return
 	}
+	s.challenge(w, r, org)
+	s.adoError(w, http.StatusUnauthorized, message,
+		"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server",
+		"UnauthorizedRequestException", nil)
+}
+
+// challenge sets the headers every Azure DevOps 401 carries.
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request, org *Org) {
 	h := w.Header()
 	tenant := org.Tenant
 	if tenant == "" {
@@ -71,9 +79,6 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, org *Org, 
 		h.Set("X-TFS-FedAuthIssuer", "https://"+org.Name+".visualstudio.com/")
 		h.Set("X-VSS-ResourceTenant", tenant)
 	}
-	s.adoError(w, http.StatusUnauthorized, message,
-		"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server",
-		"UnauthorizedRequestException", nil)
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
@@ -114,6 +119,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, org *Org) 
 				continue
 			}
 			if p.Expired {
+				s.challenge(w, r, org)
 				w.Header().Set("X-TFS-ServiceError", url.PathEscape(msgExpiredPAT))
 				body := map[string]any{
 					"$id": "1",
