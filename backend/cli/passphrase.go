@@ -28,7 +28,7 @@ func (e *env) readSecretFile(name string) ([]byte, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, withCode(ExitInvalid, fmt.Errorf("read secret file: %w", errors.Unwrap(err)), "check the file name and its permissions")
+			return nil, withCode(ExitInvalid, fmt.Errorf("read %s: %w", name, unwrapPath(err)), "check the file name and its permissions")
 		}
 		defer f.Close()
 		r = f
