@@ -186,7 +186,7 @@ func CleanToken(in string) (string, error) {
 	}
 
 	if rest, ok := cutAuthScheme(s); ok {
-		if looksLikeBasicHeader(rest) {
+		if looksLikeBasicHeader(rest, false) {
 			return "", tokenProblem(ReasonEncodedHeader)
 		}
 		return "", tokenProblem(ReasonAuthPrefix)
@@ -199,7 +199,7 @@ func CleanToken(in string) (string, error) {
 	}) {
 		return "", tokenProblem(ReasonInvisible)
 	}
-	if looksLikeBasicHeader(s) {
+	if looksLikeBasicHeader(s, true) {
 		return "", tokenProblem(ReasonEncodedHeader)
 	}
 	if strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…") || utf8.RuneCountInString(s) < minTokenLen {
@@ -227,9 +227,12 @@ func cutAuthScheme(s string) (rest string, ok bool) {
 
 // looksLikeBasicHeader reports whether s is standard base64 of
 // "user:secret" or ":secret" with printable text only, which is what an
-// already-encoded Basic credential decodes to. Real PATs and API tokens
-// decode (if at all) to binary noise.
-func looksLikeBasicHeader(s string) bool {
+// already-encoded Basic credential decodes to. Azure DevOps PATs and Jira
+// Cloud API tokens decode (if at all) to binary noise. Jira Data Center PATs
+// are themselves base64 of "<numeric id>:<random>", so a bare value
+// (bare=true) is flagged only for the forms a pasted header has: an empty
+// user (":PAT", the Azure DevOps form) or an email ("user@x:token").
+func looksLikeBasicHeader(s string, bare bool) bool {
 	var b []byte
 	var err error
 	if b, err = base64.StdEncoding.DecodeString(s); err != nil {
@@ -249,7 +252,10 @@ func looksLikeBasicHeader(s string) bool {
 			return false
 		}
 	}
-	return !strings.ContainsFunc(user, unicode.IsSpace)
+	if strings.ContainsFunc(user, unicode.IsSpace) {
+		return false
+	}
+	return !bare || user == "" || strings.Contains(user, "@")
 }
 
 // ValidateGUID returns s as a canonical lowercase GUID

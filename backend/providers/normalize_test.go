@@ -162,6 +162,9 @@ func TestCleanToken(t *testing.T) {
 		{"base64 of user colon pat", b64("user@company.com:" + legacyPAT), "", ReasonEncodedHeader},
 		{"basic prefix with base64 header", "Basic " + b64(":"+newPAT), "", ReasonEncodedHeader},
 		{"base64 unpadded", strings.TrimRight(b64(":"+legacyPAT+"xy"), "="), "", ReasonEncodedHeader},
+		// Jira Data Center PATs are base64 of "<numeric id>:<random>": they must pass.
+		{"jira data center pat", "NjE2NDM0MzYxMzY3OmVtdWxhdG9yLWRjLXBhdC12YWx1ZQ", "NjE2NDM0MzYxMzY3OmVtdWxhdG9yLWRjLXBhdC12YWx1ZQ", ""},
+		{"basic prefix with id colon token", "Basic " + b64("616434361367:abc"), "", ReasonEncodedHeader},
 		{"embedded space", newPAT[:20] + " " + newPAT[20:], "", ReasonSpace},
 		{"embedded newline", newPAT[:20] + "\n" + newPAT[20:], "", ReasonSpace},
 		{"control character", newPAT[:20] + "\x00" + newPAT[20:], "", ReasonInvisible},

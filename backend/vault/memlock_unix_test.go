@@ -124,6 +124,7 @@ func TestMemlockAsNonRoot(t *testing.T) {
 	}{
 		{"16KiB", 16 << 10, false},
 		{"255KiB", MinMemlock - 1024, false},
+		{"256KiB", MinMemlock, true}, // the documented minimum must be enough
 		{"1MiB", 1 << 20, true},
 		{"8MiB", 8 << 20, true},
 	}

@@ -237,6 +237,7 @@ func TestOpenRefusesDamagedOrNewerVault(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Errorf("error = %v, want %v", err, tt.want)
 			}
+			t.Logf("error: %v", err)
 			if err != nil && (err.Error() == "" || strings.Contains(err.Error(), "%!")) {
 				t.Errorf("unclear message %q", err)
 			}
@@ -261,10 +262,10 @@ func TestHeaderKDFEditBreaksUnlock(t *testing.T) {
 	path, _ := closedVault(t)
 	tests := []struct{ name, stmt string }{
 		{"weaker memory", "UPDATE vault_header SET kdf_memory_kib = 32"},
-		{"fewer iterations", "UPDATE vault_header SET kdf_iterations = kdf_iterations + 1"},
+		{"other iterations", "UPDATE vault_header SET kdf_iterations = kdf_iterations + 1"},
 		{"other salt", "UPDATE vault_header SET kdf_salt = zeroblob(16)"},
 		{"other vault id", "UPDATE vault_header SET vault_id = '00000000000000000000000000000000'"},
-		{"wrapped key bit", "UPDATE vault_header SET wrapped_data_key = zeroblob(length(wrapped_data_key))"},
+		{"wrapped key zeroed", "UPDATE vault_header SET wrapped_data_key = zeroblob(length(wrapped_data_key))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
