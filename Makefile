@@ -1,0 +1,98 @@
+# sharedvault — build and test entry points (Debian/Ubuntu hosts; see README.md).
+#
+#   make run    set up, build the release binary and open the window
+#   make test   everything CI runs (.ci/run)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO      ?= go
+NPM     ?= npm
+APP     := build/bin/sharedvault
+CLI     := build/bin/sharedvault-cli
+WAILS   := bin/wails
+TAGS    := desktop,production,webkit2_41
+
+# System packages: GUI build, real-window smoke test, browser tests.
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
+	xvfb imagemagick xdotool chromium chromium-driver age argon2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+NODE_STAMP := frontend/node_modules/.sharedvault-npm-ci
+
+.PHONY: setup apt-packages go-deps frontend build build-cli run test check-layering bench bindings clean
+
+## setup: install what is missing (system packages, Go modules, npm packages); safe to re-run
+setup: apt-packages go-deps $(NODE_STAMP)
+
+apt-packages:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "setup: installing$$missing"; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+go-deps:
+	$(GO) mod download
+
+# npm ci only when the lock file changed since the last install.
+$(NODE_STAMP): frontend/package-lock.json frontend/package.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+## frontend: build frontend/dist (embedded by release builds)
+frontend: $(NODE_STAMP)
+	cd frontend && $(NPM) run build
+
+## build: release binary with the window (needs GTK/WebKit and frontend/dist)
+build: frontend
+	$(GO) build -tags $(TAGS) -ldflags "-s -w" -o $(APP) .
+
+## build-cli: headless binary for servers: no cgo, no GTK, no Wails
+build-cli:
+	CGO_ENABLED=0 $(GO) build -o $(CLI) .
+
+## run: build and open the window
+run: setup build
+	@if [ -z "$${DISPLAY:-}" ] && [ -z "$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "no display: use xvfb-run -a make run" >&2; exit 1; \
+	fi
+	./$(APP)
+
+## test: layering check, vet, CLI-only build, Go tests (UI tests must not skip), frontend tests, real-window smoke test
+test: setup frontend
+	$(MAKE) --no-print-directory check-layering
+	$(GO) vet ./...
+	$(GO) vet -tags $(TAGS) .
+	CGO_ENABLED=0 $(GO) build -o /dev/null .
+	SHAREDVAULT_UI_TESTS=1 $(GO) test ./...
+	cd frontend && $(NPM) test
+	$(MAKE) --no-print-directory build
+	scripts/smoke-window.sh $(APP)
+
+# backend/ must never link Wails: the CLI-only server build depends on it.
+check-layering:
+	@bad=$$($(GO) list -deps ./backend/... | grep wailsapp || true); \
+	if [ -n "$$bad" ]; then echo "backend depends on Wails:" >&2; echo "$$bad" >&2; exit 1; fi; \
+	echo "check-layering: backend/... links no wailsapp package"
+
+## bench: benchmarks only (placeholder until dedicated benchmarks land)
+bench:
+	$(GO) test -run '^$$' -bench . ./...
+
+# The Wails CLI, pinned in its own module (see tools/wails/tools.go).
+$(WAILS): tools/wails/go.mod tools/wails/go.sum
+	$(GO) build -C tools/wails -o ../../$(WAILS) github.com/wailsapp/wails/v2/cmd/wails
+
+## bindings: regenerate frontend/wailsjs from the bound Go services
+bindings: $(WAILS) $(NODE_STAMP)
+	./$(WAILS) generate module
+	find frontend/wailsjs -type f -exec chmod 0644 {} +
+
+clean:
+	rm -rf build/bin frontend/dist

@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/awnumar/memguard"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"sharedvault/backend/vault"
+)
+
+// Services is every bound service; Bind lists them for Wails and the test
+// dispatcher alike, so a new service is added in one place.
+type Services struct {
+	Vault *VaultService
+}
+
+// Bind returns the structs whose exported methods the webview may call.
+func (s *Services) Bind() []any {
+	return []any{s.Vault}
+}
+
+// NewServices builds the object graph for the vault at path.
+func NewServices(path string, opt vault.Options, emit Emitter, log io.Writer) *Services {
+	return &Services{
+		Vault: NewVaultService(VaultConfig{Path: path, Options: opt, Emitter: emit, Log: log}),
+	}
+}
+
+// VaultPath is SHAREDVAULT_PATH when set, else the per-user default.
+func VaultPath() (string, error) {
+	if p := os.Getenv("SHAREDVAULT_PATH"); p != "" {
+		return p, nil
+	}
+	return vault.DefaultPath()
+}
+
+// Run opens the window and blocks until it closes. assets is the built
+// frontend (frontend/dist).
+func Run(assets fs.FS) error {
+	path, err := VaultPath()
+	if err != nil {
+		return fmt.Errorf("find the vault: %w", err)
+	}
+	emit := &wailsEmitter{}
+	svc := NewServices(path, vault.Options{}, emit, os.Stderr)
+	lc := &lifecycle{services: svc, emitter: emit}
+
+	return wails.Run(&options.App{
+		Title:            "sharedvault",
+		Width:            1100,
+		Height:           760,
+		MinWidth:         720,
+		MinHeight:        520,
+		BackgroundColour: options.NewRGB(0xf6, 0xf7, 0xf9),
+		AssetServer:      &assetserver.Options{Assets: assets},
+		OnStartup:        lc.startup,
+		OnShutdown:       lc.shutdown,
+		Bind:             svc.Bind(),
+		ErrorFormatter:   FormatError,
+		Linux:            &linux.Options{ProgramName: "sharedvault"},
+	})
+}
+
+// lifecycle holds the Wails hooks; unexported so Wails does not bind them.
+type lifecycle struct {
+	services *Services
+	emitter  *wailsEmitter
+}
+
+func (l *lifecycle) startup(ctx context.Context) {
+	l.emitter.setContext(ctx)
+}
+
+func (l *lifecycle) shutdown(ctx context.Context) {
+	// The webview is going away: closing the vault must not emit into it.
+	l.emitter.setContext(nil)
+	if err := l.services.Vault.close(); err != nil {
+		fmt.Fprintf(os.Stderr, "sharedvault: error: close the vault: %v\n", err)
+	}
+	memguard.Purge()
+}
+
+// wailsEmitter emits through the Wails runtime once the window has started.
+type wailsEmitter struct {
+	mu  sync.Mutex
+	ctx context.Context
+}
+
+func (e *wailsEmitter) setContext(ctx context.Context) {
+	e.mu.Lock()
+	e.ctx = ctx
+	e.mu.Unlock()
+}
+
+func (e *wailsEmitter) Emit(name string, data ...any) {
+	e.mu.Lock()
+	ctx := e.ctx
+	e.mu.Unlock()
+	if ctx != nil {
+		runtime.EventsEmit(ctx, name, data...)
+	}
+}
