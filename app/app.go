@@ -62,7 +62,7 @@ func Run(assets fs.FS) error {
 		MinWidth:         720,
 		MinHeight:        520,
 		BackgroundColour: options.NewRGB(0xf6, 0xf7, 0xf9),
-		AssetServer:      &assetserver.Options{Assets: assets},
+		AssetServer:      &assetserver.Options{Assets: assets, Middleware: securityHeaders},
 		OnStartup:        lc.startup,
 		OnShutdown:       lc.shutdown,
 		Bind:             svc.Bind(),

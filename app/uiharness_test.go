@@ -256,7 +256,7 @@ func uiServer(t *testing.T, dist fs.FS, d *dispatcher, events *eventHub) http.Ha
 		}
 		files.ServeHTTP(w, r)
 	})
-	return mux
+	return securityHeaders(mux)
 }
 
 // requireUI skips (or, with SHAREDVAULT_UI_TESTS=1, fails) when the pieces a

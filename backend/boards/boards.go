@@ -243,11 +243,17 @@ func (s *Service) findID(ctx context.Context, q vault.Querier, id int64) (Board,
 
 // Boards returns every board, ordered by name.
 func (s *Service) Boards(ctx context.Context) ([]Board, error) {
-	return s.all(ctx)
+	return s.all(ctx, true)
 }
 
-func (s *Service) all(ctx context.Context) ([]Board, error) {
-	rows, err := s.v.DB().QueryContext(ctx, `SELECT `+boardColumns+` FROM boards ORDER BY name`)
+// all reads every board in name order with one query; without times it
+// skips the timestamps, which List does not show.
+func (s *Service) all(ctx context.Context, times bool) ([]Board, error) {
+	cols := `id, name, system, project, area_path, use_global`
+	if times {
+		cols = boardColumns
+	}
+	rows, err := s.v.DB().QueryContext(ctx, `SELECT `+cols+` FROM boards ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +261,12 @@ func (s *Service) all(ctx context.Context) ([]Board, error) {
 	out := make([]Board, 0, 64)
 	for rows.Next() {
 		var b Board
-		if err := scanBoard(rows, &b); err != nil {
+		if times {
+			err = scanBoard(rows, &b)
+		} else {
+			err = rows.Scan(&b.ID, &b.Name, &b.System, &b.Project, &b.AreaPath, &b.UseGlobal)
+		}
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, b)

@@ -269,7 +269,9 @@ func TestApplyHeader(t *testing.T) {
 			}},
 		{"own jira cloud", SystemJira, false, func(t *testing.T, f *fixture, tok string) { f.ownJira(t, "B", "https://team.atlassian.net", tok) },
 			"https://team.atlassian.net/rest/api/3/myself",
-			func(tok string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte("team@acme.example:"+tok)) }},
+			func(tok string) string {
+				return "Basic " + base64.StdEncoding.EncodeToString([]byte("team@acme.example:"+tok))
+			}},
 		{"own jira data center", SystemJira, false, func(t *testing.T, f *fixture, tok string) { f.ownJira(t, "B", "https://jira.fabrikam.example", tok) },
 			"https://jira.fabrikam.example/rest/api/2/myself",
 			func(tok string) string { return "Bearer " + tok }},

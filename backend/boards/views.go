@@ -53,7 +53,7 @@ type snapshot struct {
 
 func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	db := s.v.DB()
-	boards, err := s.all(ctx)
+	boards, err := s.all(ctx, false)
 	if err != nil {
 		return nil, err
 	}

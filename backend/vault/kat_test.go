@@ -142,7 +142,7 @@ func TestArgon2idKnownAnswers(t *testing.T) {
 }
 
 type aeadVector struct {
-	name                                     string
+	name                                       string
 	key, nonce, ad, plaintext, ciphertext, tag []byte
 }
 
