@@ -583,6 +583,12 @@ func (s *Service) Rollback(ctx context.Context, secretName string, version int) 
 		if !ok {
 			return fmt.Errorf("%w: the board of %s no longer exists", vault.ErrNotFound, secretName)
 		}
+		if _, ok, err := s.secrets.Version(ctx, tx, secretName, version); err != nil {
+			return err
+		} else if !ok {
+			return &boardError{msg: fmt.Sprintf("%s has no version %d", b.CLISecretName(), version),
+				hint: fmt.Sprintf("see `sharedvault history %s`", b.CLISecretName()), kinds: []error{vault.ErrNotFound}}
+		}
 		cur, _, err := s.secrets.Current(ctx, tx, secretName)
 		if err != nil {
 			return err

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/awnumar/memguard"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"sharedvault/backend/boards"
@@ -401,11 +401,16 @@ func checkCredFlags(cmd *cobra.Command, kind string) error {
 		allowed[n] = true
 	}
 	var bad []string
-	cmd.LocalNonPersistentFlags().Visit(func(fl *pflag.Flag) {
-		if !allowed[fl.Name] {
-			bad = append(bad, "--"+fl.Name)
+	seen := map[string]bool{}
+	for _, names := range credFlagsByKind {
+		for _, n := range names {
+			if !seen[n] && !allowed[n] && cmd.Flags().Changed(n) {
+				bad = append(bad, "--"+n)
+			}
+			seen[n] = true
 		}
-	})
+	}
+	slices.Sort(bad)
 	if len(bad) > 0 {
 		return usageErr("%s do(es) not apply to %s credentials", strings.Join(bad, ", "), kind)
 	}

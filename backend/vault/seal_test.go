@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -112,6 +113,14 @@ func TestSealedValueMovedRejected(t *testing.T) {
 		{"boundary record/field", AD{Kind: base.Kind, Record: base.Record + "c", Field: "lient_secret", Version: base.Version}},
 		{"boundary kind/record", AD{Kind: "secretd", Record: "evops.sp", Field: base.Field, Version: base.Version}},
 	}
+	// Record ids contain ':' ("board:12"); a separator alone would let
+	// "board:1"+"2:x" and "board:12"+"x" collide.
+	colon := AD{Kind: "secret", Record: "board:12", Field: "token", Version: 1}
+	colonMoves := []AD{
+		{Kind: "secret", Record: "board:1", Field: "2:token", Version: 1},
+		{Kind: "secret:board", Record: "12", Field: "token", Version: 1},
+		{Kind: "secret", Record: "board:12:token", Field: "", Version: 1},
+	}
 	sealed, err := v.Seal(base, []byte("s3cret"))
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +135,36 @@ func TestSealedValueMovedRejected(t *testing.T) {
 			}
 		})
 	}
+
+	colonSealed, err := v.Seal(colon, []byte("board token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range colonMoves {
+		t.Run(fmt.Sprintf("%q/%q/%q", to.Kind, to.Record, to.Field), func(t *testing.T) {
+			if _, err := openBuf(t, v, to, colonSealed); !errors.Is(err, ErrTampered) {
+				t.Errorf("Open(%+v) of a value sealed for %+v: error = %v, want ErrTampered", to, colon, err)
+			}
+		})
+	}
+
+	// Different vaults have different data keys, which alone stops a
+	// move; the vault id in the AD also stops it between two vaults that
+	// share a key (a copied file given a new id). Simulate that here.
+	t.Run("same key, other vault id", func(t *testing.T) {
+		v.mu.Lock()
+		id := v.hdr.vaultID
+		v.hdr.vaultID = strings.Repeat("0", len(id))
+		v.mu.Unlock()
+		defer func() {
+			v.mu.Lock()
+			v.hdr.vaultID = id
+			v.mu.Unlock()
+		}()
+		if _, err := openBuf(t, v, base, sealed); !errors.Is(err, ErrTampered) {
+			t.Errorf("Open under another vault id: error = %v, want ErrTampered", err)
+		}
+	})
 
 	t.Run("other vault", func(t *testing.T) {
 		other, _ := createTestVault(t, Options{})
