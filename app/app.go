@@ -21,18 +21,35 @@ import (
 // Services is every bound service; Bind lists them for Wails and the test
 // dispatcher alike, so a new service is added in one place.
 type Services struct {
-	Vault *VaultService
+	Vault     *VaultService
+	Providers *ProvidersService
+	Boards    *BoardsService
+	Connect   *ConnectService
+	Bundles   *BundlesService
+	Audit     *AuditService
+	Settings  *SettingsService
 }
 
 // Bind returns the structs whose exported methods the webview may call.
 func (s *Services) Bind() []any {
-	return []any{s.Vault}
+	return []any{s.Vault, s.Providers, s.Boards, s.Connect, s.Bundles, s.Audit, s.Settings}
 }
 
 // NewServices builds the object graph for the vault at path.
 func NewServices(path string, opt vault.Options, emit Emitter, log io.Writer) *Services {
+	vs := NewVaultService(VaultConfig{Path: path, Options: opt, Emitter: emit, Log: log})
+	bs := NewBoardsService(vs)
+	ps := NewProvidersService(vs)
+	ps.impact = bs.impactOf
+	ps.usage = bs.usageCounts
 	return &Services{
-		Vault: NewVaultService(VaultConfig{Path: path, Options: opt, Emitter: emit, Log: log}),
+		Vault:     vs,
+		Providers: ps,
+		Boards:    bs,
+		Connect:   NewConnectService(vs, emit),
+		Bundles:   NewBundlesService(vs),
+		Audit:     NewAuditService(vs),
+		Settings:  NewSettingsService(vs),
 	}
 }
 

@@ -134,3 +134,14 @@ func itoa(n int64) string {
 	}
 	return string(b)
 }
+
+// TestBoard tests a board's effective credentials and its project / area
+// path access.
+func (s *ConnectService) TestBoard(name, run string) (connect.Result, error) {
+	v, err := s.vs.unlocked()
+	if err != nil {
+		return connect.Result{}, err
+	}
+	res, err := probe.New(v).Board(bg(), name, s.progress(run))
+	return normalise(res), err
+}

@@ -13,6 +13,7 @@ import (
 type ProvidersService struct {
 	vs     *VaultService
 	impact ImpactFunc
+	usage  UsageFunc
 }
 
 // ImpactFunc previews which boards a providers change affects (set by the
@@ -86,8 +87,6 @@ type SaveResultDTO struct {
 // UsageFunc counts the boards using each shared secret (set by the boards area).
 type UsageFunc func() (map[string]int, error)
 
-var usageHook UsageFunc
-
 // View returns the masked state of every provider.
 func (s *ProvidersService) View() (ProvidersViewDTO, error) {
 	v, err := s.vs.unlocked()
@@ -99,8 +98,8 @@ func (s *ProvidersService) View() (ProvidersViewDTO, error) {
 		return ProvidersViewDTO{}, err
 	}
 	out := ProvidersViewDTO{View: view, Usage: map[string]int{}}
-	if usageHook != nil {
-		if out.Usage, err = usageHook(); err != nil {
+	if s.usage != nil {
+		if out.Usage, err = s.usage(); err != nil {
 			return out, err
 		}
 	}

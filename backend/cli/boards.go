@@ -117,7 +117,7 @@ func boardsCmd(e *env) *cobra.Command {
 		Use:   "boards",
 		Short: `Board integrations and their "Use Global Default Secret/PAT token" toggle`,
 	}
-	c.AddCommand(boardsAddCmd(e), boardsListCmd(e), boardsShowCmd(e), boardsSetCmd(e), boardsCredsCmd(e), boardsRmCmd(e))
+	c.AddCommand(boardsAddCmd(e), boardsListCmd(e), boardsShowCmd(e), boardsSetCmd(e), boardsCredsCmd(e), boardsRmCmd(e), boardsTestCmd(e))
 	return c
 }
 

@@ -188,3 +188,27 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+func boardsTestCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "test NAME [--json]",
+		Short: "Test the board's effective credentials and its project / area path access",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.openVault(true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			var progress func(connect.Check)
+			if !e.jsonOut {
+				progress = func(c connect.Check) { printCheck(e, c) }
+			}
+			res, err := probe.New(v).Board(e.ctx, args[0], progress)
+			if err != nil {
+				return err
+			}
+			return e.printResult(res)
+		},
+	}
+}

@@ -270,7 +270,7 @@ func devopsPATCmd(e *env) *cobra.Command {
 				return err
 			}
 			return e.withProviders(func(v *vault.Vault, ps *providers.Service) error {
-				if err := confirmImpact(e, v, impactReplace(providers.SecretDevOpsPAT), f.yes); err != nil {
+				if err := confirmImpact(e, v, impactKind{secret: providers.SecretDevOpsPAT, method: providers.MethodPAT}, f.yes); err != nil {
 					return err
 				}
 				if err := ps.SaveDevOpsPAT(e.ctx, in); err != nil {
@@ -298,7 +298,7 @@ func devopsSPCmd(e *env) *cobra.Command {
 				return err
 			}
 			return e.withProviders(func(v *vault.Vault, ps *providers.Service) error {
-				if err := confirmImpact(e, v, impactReplace(providers.SecretDevOpsSP), f.yes); err != nil {
+				if err := confirmImpact(e, v, impactKind{secret: providers.SecretDevOpsSP, method: providers.MethodSP}, f.yes); err != nil {
 					return err
 				}
 				if err := ps.SaveDevOpsSP(e.ctx, in); err != nil {

@@ -7,9 +7,11 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
+	"sharedvault/backend/boards"
 	"sharedvault/backend/connect"
 	"sharedvault/backend/netconf"
 	"sharedvault/backend/providers"
@@ -136,4 +138,32 @@ func (r *Runner) run(ctx context.Context, t connect.Target, secret connect.Secre
 // resolved credential).
 func (r *Runner) Run(ctx context.Context, t connect.Target, secret connect.SecretFunc, progress func(connect.Check)) (connect.Result, error) {
 	return r.run(ctx, t, secret, progress)
+}
+
+// Board tests a board's effective credentials (resolved exactly as an
+// integration would resolve them) and its project / area path access.
+func (r *Runner) Board(ctx context.Context, name string, progress func(connect.Check)) (connect.Result, error) {
+	bs := boards.NewService(r.ps)
+	b, err := bs.Find(ctx, name)
+	if err != nil {
+		return connect.Result{}, err
+	}
+	cred, err := bs.ResolveBoard(ctx, b)
+	var re *boards.ResolveError
+	if errors.As(err, &re) {
+		return failed(b.System, "", re.Code, re.Message, re.Hint()), nil
+	}
+	if err != nil {
+		return connect.Result{}, err
+	}
+	t := Target(cred.Provider, cred.Method, cred.Meta)
+	t.Project, t.AreaPath = b.Project, b.AreaPath
+	res, err := r.run(ctx, t, cred.Secret, progress)
+	if err != nil {
+		return res, err
+	}
+	if cred.Source == boards.SourceGlobal {
+		res.Warnings = append(res.Warnings, "credentials: "+cred.String())
+	}
+	return res, nil
 }

@@ -484,6 +484,13 @@ func TestAutoLock(t *testing.T) {
 			case <-time.After(5 * time.Second):
 				t.Fatal("did not lock within 5 s after activity stopped")
 			}
+			// A stall of the loop itself longer than idle legitimately
+			// locks the vault mid-loop; the timing is then inconclusive.
+			for i := 1; i < len(acts); i++ {
+				if d := acts[i].Sub(acts[i-1]); d > idle*3/4 && acts[i].Before(at) {
+					t.Skipf("machine stalled: %v between two activities", d)
+				}
+			}
 			var last time.Time
 			for _, a := range acts {
 				if a.Before(at) {
