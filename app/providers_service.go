@@ -73,7 +73,12 @@ type ProvidersForm struct {
 // ProvidersViewDTO is the masked page state.
 type ProvidersViewDTO struct {
 	providers.View
-	Usage map[string]int `json:"usage"` // secret name → boards using it now
+	// PATOrganisation is the Personal Access Token method's organisation
+	// whichever method is selected (View's organisation follows the selected
+	// method), so the form can show both methods' fields.
+	PATOrganisation string         `json:"pat_organisation"`
+	PATOrgURL       string         `json:"pat_organisation_url"`
+	Usage           map[string]int `json:"usage"` // secret name → boards using it now
 }
 
 // SaveResultDTO says whether Save stored the form or needs a confirmation.
@@ -98,6 +103,11 @@ func (s *ProvidersService) View() (ProvidersViewDTO, error) {
 		return ProvidersViewDTO{}, err
 	}
 	out := ProvidersViewDTO{View: view, Usage: map[string]int{}}
+	pat, _, err := providers.NewSecrets(v).Current(bg(), v.DB(), providers.SecretDevOpsPAT)
+	if err != nil {
+		return out, err
+	}
+	out.PATOrganisation, out.PATOrgURL = pat.Meta["organisation"], pat.Meta["organisation_url"]
 	if s.usage != nil {
 		if out.Usage, err = s.usage(); err != nil {
 			return out, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/awnumar/memguard"
 	"golang.org/x/term"
@@ -55,6 +56,9 @@ func (e *env) passphrase(prompt string) (*memguard.LockedBuffer, error) {
 	file := e.passphraseFile
 	if file == "" {
 		file = os.Getenv("SHAREDVAULT_PASSPHRASE_FILE")
+	}
+	if file == "" {
+		file = systemdCredential()
 	}
 	if file != "" {
 		b, err := e.readSecretFile(file)
@@ -116,3 +120,21 @@ func (e *env) newPassphrase(file, prompt string) (*memguard.LockedBuffer, error)
 }
 
 func envPassphraseFile() string { return os.Getenv("SHAREDVAULT_PASSPHRASE_FILE") }
+
+// systemdCredentialName is the credential a systemd unit hands sharedvault
+// with LoadCredential=sharedvault-passphrase:/etc/sharedvault/passphrase, so
+// a server keeps its vault usable without a person and without the
+// passphrase in the environment or on the command line.
+const systemdCredentialName = "sharedvault-passphrase"
+
+func systemdCredential() string {
+	dir := os.Getenv("CREDENTIALS_DIRECTORY")
+	if dir == "" {
+		return ""
+	}
+	p := filepath.Join(dir, systemdCredentialName)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}

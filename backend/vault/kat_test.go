@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,23 +183,62 @@ func readAEADVectors(t *testing.T) []aeadVector {
 	return out
 }
 
-// sealWithNonce runs the package's seal with crypto/rand replaced by a
-// reader that yields nonce, so its output can be compared with a published
-// vector. Not parallel-safe: it swaps a global.
-func sealWithNonce(t *testing.T, key, nonce, plaintext, ad []byte) []byte {
-	t.Helper()
+const helperKATEnv = "SHAREDVAULT_VAULT_TEST_KAT"
+
+// helperSealKAT runs the package's seal with crypto/rand replaced by a
+// reader that yields the given nonce, and prints the result in hex. It runs
+// in a fresh child process because swapping crypto/rand.Reader in the test
+// process would race with memguard's background rekeying, which reads
+// crypto/rand (and could steal the nonce). Input: key:nonce:ad:plaintext
+// in hex.
+func helperSealKAT() int {
+	parts := strings.Split(os.Getenv(helperKATEnv), ":")
+	if len(parts) != 4 {
+		fmt.Fprintln(os.Stderr, "want key:nonce:ad:plaintext")
+		return 2
+	}
+	var b [4][]byte
+	for i, p := range parts {
+		var err error
+		if b[i], err = hex.DecodeString(p); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	}
+	r := bytes.NewReader(b[1])
 	saved := rand.Reader
-	r := bytes.NewReader(nonce)
 	rand.Reader = r
-	defer func() { rand.Reader = saved }()
-	out, err := seal(key, plaintext, ad)
+	out, err := seal(b[0], b[3], b[2])
+	rand.Reader = saved
 	if err != nil {
-		t.Fatalf("seal: %v", err)
+		fmt.Fprintln(os.Stderr, "seal:", err)
+		return 1
 	}
 	if r.Len() != 0 {
-		t.Fatalf("seal read %d random bytes, want a %d-byte nonce", len(nonce)-r.Len(), len(nonce))
+		fmt.Fprintf(os.Stderr, "seal read %d random bytes, want a %d-byte nonce\n", len(b[1])-r.Len(), len(b[1]))
+		return 1
 	}
-	return out
+	fmt.Println(hex.EncodeToString(out))
+	return 0
+}
+
+// sealWithNonce runs seal with a fixed nonce in a child process.
+func sealWithNonce(t *testing.T, key, nonce, plaintext, ad []byte) []byte {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), helperEnv+"=seal-kat",
+		helperKATEnv+"="+strings.Join([]string{hex.EncodeToString(key), hex.EncodeToString(nonce), hex.EncodeToString(ad), hex.EncodeToString(plaintext)}, ":"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("seal helper: %v: %s", err, stderr.String())
+	}
+	return mustHex(t, strings.TrimSpace(string(out)))
 }
 
 func TestXChaCha20Poly1305KnownAnswers(t *testing.T) {

@@ -39,6 +39,8 @@ func runHelper(mode string) int {
 		return helperPasswdLoop()
 	case "memlock":
 		return helperMemlock()
+	case "seal-kat":
+		return helperSealKAT()
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
