@@ -315,7 +315,7 @@ func (c *Credential) GoString() string { return "boards.Credential{" + c.String(
 // *ResolveError (global_disabled, not_configured). Every caller that needs a
 // board's credential goes through it.
 func (s *Service) Resolve(ctx context.Context, boardName string) (*Credential, error) {
-	db := s.v.DB()
+	db := s.v.Cached()
 	b, err := s.find(ctx, db, boardName)
 	if err != nil {
 		return nil, err
@@ -325,7 +325,7 @@ func (s *Service) Resolve(ctx context.Context, boardName string) (*Credential, e
 
 // ResolveBoard is Resolve for a board already read.
 func (s *Service) ResolveBoard(ctx context.Context, b Board) (*Credential, error) {
-	db := s.v.DB()
+	db := s.v.Cached()
 	st, err := s.loadState(ctx, db)
 	if err != nil {
 		return nil, err
@@ -393,41 +393,45 @@ func (c *Credential) Apply(req *http.Request) error {
 	if err := c.checkDestination(req.URL); err != nil {
 		return err
 	}
-	sec, release, err := c.Secret()
-	if err != nil {
-		return err
+	if c.secrets == nil {
+		return errors.New("credential was not resolved by boards.Service")
 	}
-	defer release()
-	var hdr *memguard.LockedBuffer
+	// One locked buffer holds the value and, after it, the header built
+	// from it: "Basic " + base64(user:value) or "Bearer " + value.
+	user, basic := "", true
 	switch {
 	case c.Provider == SystemDevOps && c.Method == MethodPAT:
-		hdr = basicHeader("", sec)
 	case c.Provider == SystemJira && c.Method == MethodCloud:
-		hdr = basicHeader(c.Meta["email"], sec)
+		user = c.Meta["email"]
 	case c.Provider == SystemJira && c.Method == MethodDataCenter:
-		hdr = memguard.NewBuffer(len("Bearer ") + len(sec))
-		copy(hdr.Bytes(), "Bearer ")
-		copy(hdr.Bytes()[len("Bearer "):], sec)
+		basic = false
 	default:
 		return fmt.Errorf("unknown credential method %q for %s", c.Method, c.Provider)
 	}
-	defer hdr.Destroy()
-	req.Header.Set("Authorization", string(hdr.Bytes()))
-	return nil
-}
-
-func basicHeader(user string, secret []byte) *memguard.LockedBuffer {
-	raw := memguard.NewBuffer(len(user) + 1 + len(secret))
-	defer raw.Destroy()
-	b := raw.Bytes()
-	copy(b, user)
-	b[len(user)] = ':'
-	copy(b[len(user)+1:], secret)
-	const scheme = "Basic "
-	out := memguard.NewBuffer(len(scheme) + base64.StdEncoding.EncodedLen(len(b)))
-	copy(out.Bytes(), scheme)
-	base64.StdEncoding.Encode(out.Bytes()[len(scheme):], b)
-	return out
+	n := c.rec.ValueLen()
+	extra := len("Bearer ") + n
+	if basic {
+		extra = len(user) + 1 + n + len("Basic ") + base64.StdEncoding.EncodedLen(len(user)+1+n)
+	}
+	return c.secrets.OpenWith(c.rec, extra, func(sec, scratch []byte) error {
+		var hdr []byte
+		if basic {
+			raw := scratch[:len(user)+1+len(sec)]
+			copy(raw, user)
+			raw[len(user)] = ':'
+			copy(raw[len(user)+1:], sec)
+			hdr = scratch[len(raw):]
+			copy(hdr, "Basic ")
+			base64.StdEncoding.Encode(hdr[len("Basic "):], raw)
+			clear(raw)
+		} else {
+			hdr = scratch[:len("Bearer ")+len(sec)]
+			copy(hdr, "Bearer ")
+			copy(hdr[len("Bearer "):], sec)
+		}
+		req.Header.Set("Authorization", string(hdr))
+		return nil
+	})
 }
 
 // checkDestination allows only the configured host, over https (http only

@@ -106,6 +106,15 @@ func (s *Secrets) Open(r Record) (*memguard.LockedBuffer, error) {
 	return s.v.Open(adFor(r.Name, r.Version), r.sealed)
 }
 
+// OpenWith decrypts r's value into one locked buffer with extra bytes of
+// scratch space, calls fn and destroys the buffer (see vault.OpenWith).
+func (s *Secrets) OpenWith(r Record, extra int, fn func(value, scratch []byte) error) error {
+	if r.sealed == nil {
+		return fmt.Errorf("secret %s version %d has no value loaded", r.Name, r.Version)
+	}
+	return s.v.OpenWith(adFor(r.Name, r.Version), r.sealed, extra, fn)
+}
+
 // Put stores a new version of name inside tx. A nil value keeps the current
 // value (re-sealed for the new version: the version is bound into the AEAD).
 // It returns the new record (without its value).
@@ -249,4 +258,12 @@ func ExpiryWarning(label string, in Info) string {
 		return fmt.Sprintf("%s expires in %s days (%s)", label, strconv.Itoa(d), in.ExpiresAt)
 	}
 	return ""
+}
+
+// ValueLen is the length of the sealed value (known without decrypting it).
+func (r Record) ValueLen() int {
+	if n := len(r.sealed) - vault.SealOverhead; n > 0 {
+		return n
+	}
+	return 0
 }

@@ -11,8 +11,10 @@ import (
 )
 
 const (
-	keySize  = chacha20poly1305.KeySize
-	saltSize = 16
+	keySize   = chacha20poly1305.KeySize
+	saltSize  = 16
+	nonceSize = chacha20poly1305.NonceSizeX
+	tagSize   = chacha20poly1305.Overhead
 )
 
 // AD names the place a sealed value belongs to. It is bound into the AEAD so
@@ -65,3 +67,24 @@ func open(key, sealed, ad []byte) ([]byte, error) {
 	}
 	return pt, nil
 }
+
+// openInto decrypts into dst's capacity (a locked buffer), so the plaintext
+// never touches the Go heap.
+func openInto(dst, key, sealed, ad []byte) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return nil, ErrTampered
+	}
+	nonce, ct := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
+	pt, err := aead.Open(dst, nonce, ct, ad)
+	if err != nil {
+		return nil, ErrTampered
+	}
+	return pt, nil
+}
+
+// SealOverhead is how many bytes sealing adds to a value (nonce + tag).
+const SealOverhead = nonceSize + tagSize

@@ -75,6 +75,9 @@ type Vault struct {
 	timer    *time.Timer
 	autoLock time.Duration
 	onLock   []func()
+
+	hot    hotKey
+	cached CachedQuerier
 }
 
 // DefaultPath is <os.UserConfigDir>/sharedvault/vault.db.
@@ -190,7 +193,7 @@ func newVault(db *store.DB, opt Options) *Vault {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Vault{db: db, opt: opt, audit: audit.New(db.DB, clock)}
+	return &Vault{db: db, opt: opt, audit: audit.New(db.DB, clock), cached: CachedQuerier{db: db.DB}}
 }
 
 func readHeader(ctx context.Context, db *sql.DB) (header, error) {
@@ -298,6 +301,7 @@ func (v *Vault) Lock() {
 	// dropping our reference leaves nothing usable behind, and Purge at exit
 	// destroys the session key itself.
 	v.dataKey = nil
+	v.hot.drop()
 	if v.timer != nil {
 		v.timer.Stop()
 		v.timer = nil
@@ -384,6 +388,7 @@ func (v *Vault) startTimer(ctx context.Context) {
 // Close locks the vault and closes the file.
 func (v *Vault) Close() error {
 	v.Lock()
+	v.cached.close()
 	return v.db.Close()
 }
 
@@ -426,11 +431,11 @@ func (v *Vault) withKey(fn func(key []byte) error) error {
 	if enc == nil {
 		return ErrLocked
 	}
-	buf, err := enc.Open()
+	buf, err := v.hot.acquire(enc)
 	if err != nil {
 		return fmt.Errorf("open data key: %w", err)
 	}
-	defer buf.Destroy()
+	defer v.hot.release()
 	return fn(buf.Bytes())
 }
 
@@ -448,6 +453,32 @@ func (v *Vault) sealWith(ad AD, plaintext []byte) ([]byte, error) {
 func (v *Vault) Seal(ad AD, plaintext []byte) ([]byte, error) {
 	v.Touch()
 	return v.sealWith(ad, plaintext)
+}
+
+// OpenWith decrypts a sealed value into one LockedBuffer that has extra
+// bytes of scratch space after the plaintext (to build a header from it
+// without a second buffer), calls fn, and destroys the buffer.
+func (v *Vault) OpenWith(ad AD, sealed []byte, extra int, fn func(plaintext, scratch []byte) error) error {
+	v.Touch()
+	return v.withKey(func(key []byte) error {
+		n := len(sealed) - nonceSize - tagSize
+		if n < 0 {
+			return ErrTampered
+		}
+		use := func(b []byte) error {
+			pt, err := openInto(b[:0], key, sealed, ad.bytes(v.hdr.vaultID))
+			if err != nil {
+				return err
+			}
+			return fn(pt, b[n:])
+		}
+		if ok, err := v.hot.withScratch(n+extra, use); ok {
+			return err
+		}
+		buf := memguard.NewBuffer(n + extra)
+		defer buf.Destroy()
+		return use(buf.Bytes())
+	})
 }
 
 // Open decrypts a sealed value into a LockedBuffer the caller must Destroy.

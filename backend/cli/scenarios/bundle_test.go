@@ -3,8 +3,8 @@ package scenarios
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -115,9 +115,15 @@ func TestBundleRoundTrip(t *testing.T) {
 			func(dir string) []string { return []string{"--identity", writeFile(t, dir, "id.txt", x.String()+"\n")} }, true},
 		{"hybrid post-quantum", func(dir string) []string {
 			return []string{"--recipients-file", writeFile(t, dir, "rcpt.txt", "# server\n"+pq.Recipient().String()+"\n")}
-		}, func(dir string) []string { return []string{"--identity", writeFile(t, dir, "id.txt", pq.String()+"\n")} }, false},
-		{"passphrase", func(dir string) []string { return []string{"--bundle-passphrase-file", writeFile(t, dir, "bp", "bundle pass\n")} },
-			func(dir string) []string { return []string{"--bundle-passphrase-file", writeFile(t, dir, "bp", "bundle pass\n")} }, false},
+		}, func(dir string) []string {
+			return []string{"--identity", writeFile(t, dir, "id.txt", pq.String()+"\n")}
+		}, false},
+		{"passphrase", func(dir string) []string {
+			return []string{"--bundle-passphrase-file", writeFile(t, dir, "bp", "bundle pass\n")}
+		},
+			func(dir string) []string {
+				return []string{"--bundle-passphrase-file", writeFile(t, dir, "bp", "bundle pass\n")}
+			}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
