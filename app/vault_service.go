@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -138,6 +139,7 @@ func (s *VaultService) Create(passphrase string) error {
 	p := []byte(passphrase)
 	defer clear(p)
 	v, err := vault.Create(context.Background(), s.cfg.Path, p, s.cfg.Options)
+	returnKDFMemory()
 	if err != nil {
 		return err
 	}
@@ -157,8 +159,14 @@ func (s *VaultService) Unlock(passphrase string) error {
 	}
 	p := []byte(passphrase)
 	defer clear(p)
+	defer returnKDFMemory()
 	return s.v.Unlock(context.Background(), p)
 }
+
+// returnKDFMemory gives Argon2id's 64 MiB back to the OS right away: the
+// window stays open for hours and would otherwise hold it until the
+// runtime's background scavenger gets to it.
+func returnKDFMemory() { debug.FreeOSMemory() }
 
 // Lock destroys the data key; EventVaultLocked follows.
 func (s *VaultService) Lock() error {

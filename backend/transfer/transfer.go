@@ -169,12 +169,9 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 		}
 	}()
 	open := func(r providers.Record) (string, error) {
-		buf, err := secrets.Open(r)
-		if err != nil {
-			return "", err
-		}
-		defer buf.Destroy()
-		return string(buf.Bytes()), nil
+		var val string
+		err := secrets.OpenWith(r, 0, func(v, _ []byte) error { val = string(v); return nil })
+		return val, err
 	}
 
 	p.Settings = map[string]string{}
@@ -215,6 +212,10 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 	if err != nil {
 		return bundle.Manifest{}, err
 	}
+	own, err := secrets.CurrentWithPrefix(ctx, "board:")
+	if err != nil {
+		return bundle.Manifest{}, err
+	}
 	want := map[string]bool{}
 	for _, b := range opt.Select.Boards {
 		want[b] = true
@@ -227,9 +228,7 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 		found++
 		bj := boardJSON{Name: b.name, System: b.system, Project: b.project, AreaPath: b.areaPath, UseGlobal: b.useGlobal}
 		fp := ""
-		if r, ok, err := secrets.Current(ctx, db, boardSecretName(b.id)); err != nil {
-			return bundle.Manifest{}, err
-		} else if ok {
+		if r, ok := own[boardSecretName(b.id)]; ok {
 			val, err := open(r)
 			if err != nil {
 				return bundle.Manifest{}, err
