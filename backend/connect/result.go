@@ -125,8 +125,8 @@ type Result struct {
 	Code      string   `json:"code"`
 	Message   string   `json:"message"`
 	Hint      string   `json:"hint"`
-	Identity  string   `json:"identity,omitempty"`
+	Identity  string   `json:"identity"`
 	Checks    []Check  `json:"checks"`
-	SupportID string   `json:"support_id,omitempty"`
+	SupportID string   `json:"support_id"`
 	Warnings  []string `json:"warnings,omitempty"`
 }

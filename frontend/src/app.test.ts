@@ -97,7 +97,7 @@ describe('App', () => {
     await tick();
     expect(app.screen).toBe('console');
     expect(text('title')).toBe('Administration Console');
-    expect(text('page')).toContain('Not available yet: this page arrives with issue #3');
+    expect(text('page')).toContain('Use Global Integration Shared Secret');
 
     (document.getElementById('lock') as HTMLButtonElement).click();
     await tick();
@@ -142,7 +142,7 @@ describe('App', () => {
     window.location.hash = '#/bundles';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     expect(document.querySelector('#page h2')?.textContent).toBe('Bundles');
-    expect(text('page')).toContain('issue #6');
+    expect(text('page')).toContain('Export a bundle');
     expect(document.getElementById('nav-bundles')!.getAttribute('aria-current')).toBe('page');
     expect(app.screen).toBe('console');
   });

@@ -11,11 +11,11 @@ export interface Page {
 }
 
 export const PAGES: readonly Page[] = [
-  { id: 'providers', label: 'Authentication Providers', issue: 3 },
-  { id: 'boards', label: 'Boards', issue: 4 },
-  { id: 'bundles', label: 'Bundles', issue: 6 },
-  { id: 'audit', label: 'Audit', issue: 3 },
-  { id: 'settings', label: 'Settings', issue: 5 },
+  { id: 'providers', label: 'Authentication Providers', issue: 0 },
+  { id: 'boards', label: 'Boards', issue: 0 },
+  { id: 'bundles', label: 'Bundles', issue: 0 },
+  { id: 'audit', label: 'Audit', issue: 0 },
+  { id: 'settings', label: 'Settings', issue: 0 },
 ];
 
 export function parseRoute(hash: string): Page {

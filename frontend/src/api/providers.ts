@@ -51,6 +51,9 @@ export interface ProvidersView {
   jira: JiraView;
   warnings: string[];
   usage: Record<string, number>;
+  /** The PAT method's organisation whichever method is selected (devops.organisation follows the selected one). */
+  pat_organisation?: string;
+  pat_organisation_url?: string;
 }
 
 export interface PATForm {

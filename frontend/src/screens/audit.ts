@@ -13,7 +13,7 @@ export function auditPage(api: AuditApi): HTMLElement {
   const refreshBtn = h('button', { type: 'button', id: 'au-refresh' }, 'Refresh');
   const result = h('div', { id: 'au-verify-result', class: 'au-result', 'aria-live': 'polite' });
   const countLine = h('p', { id: 'au-count', class: 'muted' }, 'Loading the audit log…');
-  const listError = h('p', { id: 'au-error', class: 'form-error', role: 'alert' });
+  const listError = h('p', { id: 'au-error', class: 'bd-form-error', role: 'alert' });
   const tbody = h('tbody', { id: 'au-rows' });
   const table = h(
     'table',

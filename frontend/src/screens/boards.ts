@@ -45,7 +45,7 @@ export function formField<T extends Control>(control: T, id: string, label: stri
     { class: 'field' },
     h('label', { for: id }, label),
     control,
-    help ? h('p', { id: `help-${id}`, class: 'hint field-help' }, help) : null,
+    help ? h('p', { id: `help-${id}`, class: 'hint bd-help' }, help) : null,
     error,
   );
   return { wrap, input: control, error };
@@ -55,7 +55,7 @@ export function formField<T extends Control>(control: T, id: string, label: stri
 export function checkField(id: string, label: string, checked: boolean): FormField<HTMLInputElement> {
   const input = h('input', { type: 'checkbox', id, name: id, 'aria-describedby': `err-${id}`, checked });
   const error = h('p', { id: `err-${id}`, class: 'field-error', 'aria-live': 'polite' });
-  const wrap = h('div', { class: 'field field-check' }, h('label', { for: id }, input, ' ', label), error);
+  const wrap = h('div', { class: 'field bd-field-check' }, h('label', { for: id }, input, ' ', label), error);
   return { wrap, input, error };
 }
 
@@ -109,7 +109,7 @@ export function clearErrors(
 }
 
 export function formErrorSlot(id: string): HTMLParagraphElement {
-  return h('p', { id, class: 'form-error', role: 'alert' });
+  return h('p', { id, class: 'bd-form-error', role: 'alert' });
 }
 
 function select(options: Array<[string, string]>, value: string): HTMLSelectElement {
@@ -198,7 +198,7 @@ export function boardsPage(api: BoardsApi): HTMLElement {
         h('th', { scope: 'col' }, 'Area Path'),
         h('th', { scope: 'col', class: 'bd-col-toggle' }, TOGGLE_LABEL),
         h('th', { scope: 'col' }, 'Credentials'),
-        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+        h('th', { scope: 'col' }, h('span', { class: 'bd-vh' }, 'Actions')),
       ),
     ),
     tbody,
@@ -658,7 +658,7 @@ export function boardsPage(api: BoardsApi): HTMLElement {
   // ---- remove ----
 
   function removePanel(b: BoardItem): HTMLElement {
-    const yes = h('button', { type: 'button', class: 'danger', id: 'bd-remove-confirm' }, `Remove ${b.name}`);
+    const yes = h('button', { type: 'button', class: 'bd-danger', id: 'bd-remove-confirm' }, `Remove ${b.name}`);
     const no = h('button', { type: 'button', id: 'bd-remove-cancel' }, 'Cancel');
     const err = formErrorSlot('bd-remove-error');
     no.addEventListener('click', () => closePanel('remove'));

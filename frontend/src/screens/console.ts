@@ -1,6 +1,16 @@
 import type { VaultState } from '../api';
 import { h } from '../dom';
-import { href, PAGES, parseRoute, type Page } from '../router';
+import { wailsAuditApi } from '../api/audit';
+import { wailsBoardsApi } from '../api/boards';
+import { wailsBundlesApi } from '../api/bundles';
+import { wailsProvidersApi } from '../api/providers';
+import { wailsSettingsApi } from '../api/settings';
+import { href, PAGES, parseRoute, type Page, type PageId } from '../router';
+import { auditPage } from './audit';
+import { boardsPage } from './boards';
+import { bundlesPage } from './bundles';
+import { expiryBanner, providersPage } from './providers';
+import { settingsPage } from './settings';
 
 /**
  * The Administration Console shell: navigation, the current page and a Lock
@@ -26,6 +36,8 @@ export function consoleScreen(
   lockBtn.addEventListener('click', lock);
 
   const content = h('section', { id: 'page', 'aria-live': 'polite', tabindex: '-1' });
+  // Expiry warnings of the shared secrets, once per unlock; the providers page shows its own.
+  const banner = expiryBanner(wailsProvidersApi);
   const kdf = state.kdf;
   const footer = h(
     'footer',
@@ -40,7 +52,7 @@ export function consoleScreen(
     'div',
     { class: 'console', id: 'screen-console' },
     h('header', {}, h('h1', { id: 'title' }, 'Administration Console'), lockBtn),
-    h('div', { class: 'console-body' }, nav, h('main', {}, content)),
+    h('div', { class: 'console-body' }, nav, h('main', {}, banner, content)),
     footer,
   );
 
@@ -50,6 +62,7 @@ export function consoleScreen(
       if (id === page.id) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
+    banner.classList.toggle('prov-banner-off', page.id === 'providers');
     content.replaceChildren(...renderPage(page));
   };
   route();
@@ -61,5 +74,15 @@ function renderPage(page: Page): Node[] {
   if (page.issue > 0) {
     return [heading, h('p', { class: 'not-yet' }, `Not available yet: this page arrives with issue #${page.issue}.`)];
   }
-  return [heading];
+  const mount = MOUNTS[page.id];
+  return mount ? [heading, mount()] : [heading];
 }
+
+/** The built pages, each with its backend bindings. */
+const MOUNTS: Partial<Record<PageId, () => Node>> = {
+  providers: () => providersPage(wailsProvidersApi),
+  boards: () => boardsPage(wailsBoardsApi),
+  bundles: () => bundlesPage(wailsBundlesApi),
+  audit: () => auditPage(wailsAuditApi),
+  settings: () => settingsPage(wailsSettingsApi),
+};
