@@ -52,21 +52,7 @@ func seal(key, plaintext, ad []byte) ([]byte, error) {
 	return aead.Seal(out, out, plaintext, ad), nil
 }
 
-func open(key, sealed, ad []byte) ([]byte, error) {
-	aead, err := chacha20poly1305.NewX(key)
-	if err != nil {
-		return nil, err
-	}
-	if len(sealed) < aead.NonceSize()+aead.Overhead() {
-		return nil, ErrTampered
-	}
-	nonce, ct := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
-	pt, err := aead.Open(nil, nonce, ct, ad)
-	if err != nil {
-		return nil, ErrTampered
-	}
-	return pt, nil
-}
+func open(key, sealed, ad []byte) ([]byte, error) { return openInto(nil, key, sealed, ad) }
 
 // openInto decrypts into dst's capacity (a locked buffer), so the plaintext
 // never touches the Go heap.
