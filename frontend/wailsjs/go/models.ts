@@ -341,6 +341,8 @@ export namespace app {
 	    // Go type: providers
 	    jira: any;
 	    warnings: string[];
+	    pat_organisation: string;
+	    pat_organisation_url: string;
 	    usage: {[key: string]: number};
 	
 	    static createFrom(source: any = {}) {
@@ -353,6 +355,8 @@ export namespace app {
 	        this.devops = this.convertValues(source["devops"], null);
 	        this.jira = this.convertValues(source["jira"], null);
 	        this.warnings = source["warnings"];
+	        this.pat_organisation = source["pat_organisation"];
+	        this.pat_organisation_url = source["pat_organisation_url"];
 	        this.usage = source["usage"];
 	    }
 	
@@ -701,9 +705,9 @@ export namespace connect {
 	    code: string;
 	    message: string;
 	    hint: string;
-	    identity?: string;
+	    identity: string;
 	    checks: Check[];
-	    support_id?: string;
+	    support_id: string;
 	    warnings?: string[];
 	
 	    static createFrom(source: any = {}) {
