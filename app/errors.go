@@ -3,7 +3,10 @@ package app
 import (
 	"errors"
 
+	"sharedvault/backend/boards"
+	"sharedvault/backend/bundle"
 	"sharedvault/backend/providers"
+	"sharedvault/backend/transfer"
 	"sharedvault/backend/vault"
 )
 
@@ -57,6 +60,32 @@ func formatError(err error) ErrorDTO {
 	}
 	if dto, ok := memlockError(err); ok {
 		return dto
+	}
+	if errors.Is(err, boards.ErrDuplicate) {
+		return ErrorDTO{Code: CodeInvalidInput, Message: err.Error(),
+			Fields: []providers.FieldError{{Field: "name", Message: err.Error()}}}
+	}
+	var re *boards.ResolveError
+	if errors.As(err, &re) {
+		return ErrorDTO{Code: re.Code, Message: re.Message}
+	}
+	for _, m := range []struct {
+		target error
+		code   string
+	}{
+		{bundle.ErrWrongIdentity, "bundle_wrong_identity"},
+		{bundle.ErrTampered, "bundle_tampered"},
+		{bundle.ErrUntrustedSigner, "bundle_untrusted_signer"},
+		{bundle.ErrBadSignature, "bundle_bad_signature"},
+		{bundle.ErrExpired, "bundle_expired"},
+		{bundle.ErrReplayed, "bundle_replayed"},
+		{bundle.ErrFormat, "bundle_format"},
+		{bundle.ErrTooLarge, "bundle_too_large"},
+		{transfer.ErrFingerprintMismatch, "bundle_fingerprint_mismatch"},
+	} {
+		if errors.Is(err, m.target) {
+			return ErrorDTO{Code: m.code, Message: err.Error()}
+		}
 	}
 	var ve *providers.ValidationError
 	if errors.As(err, &ve) {
