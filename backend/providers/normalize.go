@@ -114,6 +114,9 @@ func NormalizeOrganisation(in string) (Organisation, error) {
 		keep = segs[:2]
 	case len(segs) >= 1 && !strings.EqualFold(segs[0], "tfs"):
 		keep = segs[:1]
+	case len(segs) == 0 && isLoopback(host):
+		// A single-collection test server on this machine, served at its root.
+		return Organisation{Name: u.url.Host, BaseURL: u.url.Scheme + "://" + u.url.Host, Server: true}, nil
 	default:
 		return Organisation{}, invalid("organisation url has no collection (expected https://server/tfs/{collection})")
 	}

@@ -71,6 +71,10 @@ func TestNormalizeOrganisation(t *testing.T) {
 			Organisation{"contoso", "http://127.0.0.1:8081/contoso", true}, nil,
 		},
 		{
+			"loopback server at its root", "http://127.0.0.1:8081/",
+			Organisation{"127.0.0.1:8081", "http://127.0.0.1:8081", true}, nil,
+		},
+		{
 			"localhost http", "http://localhost:9000/tfs/Coll/",
 			Organisation{"Coll", "http://localhost:9000/tfs/Coll", true}, nil,
 		},
