@@ -7,6 +7,7 @@ package probe
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -108,7 +109,15 @@ func (r *Runner) Provider(ctx context.Context, service, method string, progress 
 		return res, err
 	}
 	addExpiry(&res, rec, r.v)
-	return res, nil
+	return res, r.audit(ctx, name, rec.Fingerprint, res)
+}
+
+// audit records that a stored secret was used for a test (its fingerprint
+// and the outcome, never the value).
+func (r *Runner) audit(ctx context.Context, subject, fingerprint string, res connect.Result) error {
+	return r.v.Update(ctx, func(tx *sql.Tx) error {
+		return r.v.Audit(ctx, tx, "connect.test", subject, map[string]string{"fingerprint": fingerprint, "code": res.Code, "service": res.Service, "method": res.Method})
+	})
 }
 
 func addExpiry(res *connect.Result, rec providers.Record, v *vault.Vault) {
@@ -165,5 +174,5 @@ func (r *Runner) Board(ctx context.Context, name string, progress func(connect.C
 	if cred.Source == boards.SourceGlobal {
 		res.Warnings = append(res.Warnings, "credentials: "+cred.String())
 	}
-	return res, nil
+	return res, r.audit(ctx, "board:"+b.Name, cred.Fingerprint, res)
 }
