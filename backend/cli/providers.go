@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -65,8 +66,12 @@ func statusCmd(e *env) *cobra.Command {
 					return err
 				}
 				info := v.Info()
+				autoLock := int(vault.DefaultAutoLock / time.Minute)
+				if s, ok, err := vault.Setting(e.ctx, v.DB(), vault.SettingAutoLockMinutes); err == nil && ok {
+					autoLock, _ = strconv.Atoi(s)
+				}
 				st := statusJSON{Initialized: true, Locked: false, Path: info.Path, VaultID: info.VaultID, FormatVersion: info.FormatVersion,
-					KDF: info.KDF, AutoLockMinutes: int(v.AutoLock().Minutes()), View: view}
+					KDF: info.KDF, AutoLockMinutes: autoLock, View: view}
 				if extra := statusExtras; extra != nil {
 					if err := extra(e, v, &st); err != nil {
 						return err
