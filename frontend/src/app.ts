@@ -62,9 +62,15 @@ export class App {
     }
   }
 
+  // After create/unlock: show the console and report it too, so the log
+  // (and the window benchmarks) can tell when the unlocked window is ready.
   private afterOpen = () => {
     this.api.state().then(
-      (st) => this.render(st),
+      async (st) => {
+        const screen = this.render(st);
+        await nextFrame(this.win);
+        await this.api.windowReady(screen).catch(() => undefined);
+      },
       (e: ApiError) => this.showError(e.message),
     );
   };
