@@ -14,6 +14,7 @@ import (
 
 	"sharedvault/backend/bundle"
 	"sharedvault/backend/transfer"
+	"sharedvault/backend/vault"
 )
 
 func init() {
@@ -119,31 +120,28 @@ func exportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			m, err := transfer.Export(e.ctx, v, out, transfer.ExportOptions{Recipients: rcpts, Armor: armor, ExpiresAt: exp,
-				Select: transfer.Selection{Boards: splitList(boards), Providers: splitList(provs)}})
-			if err != nil {
-				return err
-			}
-			if m.Contents == nil {
-				m.Contents = []bundle.Content{}
-			}
-			if e.jsonOut {
-				res := map[string]any{"file": out, "sequence": m.Sequence, "vault_id": m.VaultID, "signer": bundle.FormatSignerKey(ed25519.PublicKey(mustDecodeB64(m.Signer))), "created_at": m.CreatedAt.UTC().Format(time.RFC3339), "contents": m.Contents}
-				if m.ExpiresAt != nil {
-					res["expires_at"] = m.ExpiresAt.UTC().Format(time.RFC3339)
+			return e.withVault(func(v *vault.Vault) error {
+				m, err := transfer.Export(e.ctx, v, out, transfer.ExportOptions{Recipients: rcpts, Armor: armor, ExpiresAt: exp,
+					Select: transfer.Selection{Boards: splitList(boards), Providers: splitList(provs)}})
+				if err != nil {
+					return err
 				}
-				return e.printJSON(res)
-			}
-			e.printf("wrote %s (sequence %d, %d item(s))\n", out, m.Sequence, len(m.Contents))
-			for _, c := range m.Contents {
-				e.printf("  %-8s %-30s %s\n", c.Kind, c.Name, c.Fingerprint)
-			}
-			return nil
+				if m.Contents == nil {
+					m.Contents = []bundle.Content{}
+				}
+				if e.jsonOut {
+					res := map[string]any{"file": out, "sequence": m.Sequence, "vault_id": m.VaultID, "signer": bundle.FormatSignerKey(ed25519.PublicKey(mustDecodeB64(m.Signer))), "created_at": m.CreatedAt.UTC().Format(time.RFC3339), "contents": m.Contents}
+					if m.ExpiresAt != nil {
+						res["expires_at"] = m.ExpiresAt.UTC().Format(time.RFC3339)
+					}
+					return e.printJSON(res)
+				}
+				e.printf("wrote %s (sequence %d, %d item(s))\n", out, m.Sequence, len(m.Contents))
+				for _, c := range m.Contents {
+					e.printf("  %-8s %-30s %s\n", c.Kind, c.Name, c.Fingerprint)
+				}
+				return nil
+			})
 		},
 	}
 	f := c.Flags()
@@ -217,26 +215,23 @@ func importCmd(e *env) *cobra.Command {
 				}
 				ids = []age.Identity{id}
 			}
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			res, err := transfer.Import(e.ctx, v, args[0], transfer.ImportOptions{Identities: ids, Signers: keys})
-			if err != nil {
-				return err
-			}
-			if res.Contents == nil {
-				res.Contents = []bundle.Content{}
-			}
-			if e.jsonOut {
-				return e.printJSON(res)
-			}
-			e.printf("imported %s: sequence %d from vault %s, %d item(s)\n", args[0], res.Sequence, res.VaultID, len(res.Contents))
-			for _, c := range res.Contents {
-				e.printf("  %-8s %-30s %s\n", c.Kind, c.Name, c.Fingerprint)
-			}
-			return nil
+			return e.withVault(func(v *vault.Vault) error {
+				res, err := transfer.Import(e.ctx, v, args[0], transfer.ImportOptions{Identities: ids, Signers: keys})
+				if err != nil {
+					return err
+				}
+				if res.Contents == nil {
+					res.Contents = []bundle.Content{}
+				}
+				if e.jsonOut {
+					return e.printJSON(res)
+				}
+				e.printf("imported %s: sequence %d from vault %s, %d item(s)\n", args[0], res.Sequence, res.VaultID, len(res.Contents))
+				for _, c := range res.Contents {
+					e.printf("  %-8s %-30s %s\n", c.Kind, c.Name, c.Fingerprint)
+				}
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&identityFile, "identity", "", "age identity file (AGE-SECRET-KEY-1…), mode 0600")
@@ -264,20 +259,17 @@ func signingKeyCmd(e *env) *cobra.Command {
 		Short: "Print this vault's public bundle-signing key (give it to servers as --signer)",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			k, err := transfer.PublicSigningKey(e.ctx, v)
-			if err != nil {
-				return err
-			}
-			if e.jsonOut {
-				return e.printJSON(map[string]string{"signing_key": k})
-			}
-			e.printf("%s\n", k)
-			return nil
+			return e.withVault(func(v *vault.Vault) error {
+				k, err := transfer.PublicSigningKey(e.ctx, v)
+				if err != nil {
+					return err
+				}
+				if e.jsonOut {
+					return e.printJSON(map[string]string{"signing_key": k})
+				}
+				e.printf("%s\n", k)
+				return nil
+			})
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sharedvault/backend/connect"
 	"sharedvault/backend/netconf"
 	"sharedvault/backend/probe"
+	"sharedvault/backend/vault"
 )
 
 func init() {
@@ -30,20 +31,17 @@ func testCmd(e *env) *cobra.Command {
 			if service != connect.ServiceDevOps && service != connect.ServiceJira {
 				return usageErr("test takes devops or jira, got %q", args[0])
 			}
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			var progress func(connect.Check)
-			if !e.jsonOut {
-				progress = func(c connect.Check) { printCheck(e, c) }
-			}
-			res, err := probe.New(v).Provider(e.ctx, service, method, progress)
-			if err != nil {
-				return err
-			}
-			return e.printResult(res)
+			return e.withVault(func(v *vault.Vault) error {
+				var progress func(connect.Check)
+				if !e.jsonOut {
+					progress = func(c connect.Check) { printCheck(e, c) }
+				}
+				res, err := probe.New(v).Provider(e.ctx, service, method, progress)
+				if err != nil {
+					return err
+				}
+				return e.printResult(res)
+			})
 		},
 	}
 	c.Flags().StringVar(&method, "method", "", "devops only: test pat or sp instead of the selected method")
@@ -108,74 +106,65 @@ func trustCmd(e *env) *cobra.Command {
 			if err != nil {
 				return withCode(ExitInvalid, fmt.Errorf("read %s: %w", args[0], unwrapPath(err)), "")
 			}
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			added, err := netconf.New(v).AddCA(e.ctx, pemBytes)
-			if err != nil {
-				return err
-			}
-			if e.jsonOut {
-				return e.printJSON(map[string]any{"added": added})
-			}
-			if len(added) == 0 {
-				e.printf("already trusted\n")
-			}
-			for _, ca := range added {
-				e.printf("trusted %s (sha256 %s, expires %s)\n", ca.Subject, ca.Fingerprint, ca.NotAfter)
-			}
-			return nil
+			return e.withVault(func(v *vault.Vault) error {
+				added, err := netconf.New(v).AddCA(e.ctx, pemBytes)
+				if err != nil {
+					return err
+				}
+				if e.jsonOut {
+					return e.printJSON(map[string]any{"added": added})
+				}
+				if len(added) == 0 {
+					e.printf("already trusted\n")
+				}
+				for _, ca := range added {
+					e.printf("trusted %s (sha256 %s, expires %s)\n", ca.Subject, ca.Fingerprint, ca.NotAfter)
+				}
+				return nil
+			})
 		},
 	}, &cobra.Command{
 		Use:   "list",
 		Short: "List the trusted CA certificates",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			cas, err := netconf.New(v).ListCAs(e.ctx)
-			if err != nil {
-				return err
-			}
-			if e.jsonOut {
-				return e.printJSON(map[string]any{"certificates": cas})
-			}
-			if len(cas) == 0 {
-				e.printf("no extra CA certificates (the system roots are trusted)\n")
-			}
-			for _, ca := range cas {
-				exp := ""
-				if ca.Expired {
-					exp = " (EXPIRED)"
+			return e.withVault(func(v *vault.Vault) error {
+				cas, err := netconf.New(v).ListCAs(e.ctx)
+				if err != nil {
+					return err
 				}
-				e.printf("%s  %s  expires %s%s\n", ca.Fingerprint, ca.Subject, ca.NotAfter, exp)
-			}
-			return nil
+				if e.jsonOut {
+					return e.printJSON(map[string]any{"certificates": cas})
+				}
+				if len(cas) == 0 {
+					e.printf("no extra CA certificates (the system roots are trusted)\n")
+				}
+				for _, ca := range cas {
+					exp := ""
+					if ca.Expired {
+						exp = " (EXPIRED)"
+					}
+					e.printf("%s  %s  expires %s%s\n", ca.Fingerprint, ca.Subject, ca.NotAfter, exp)
+				}
+				return nil
+			})
 		},
 	}, &cobra.Command{
 		Use:   "remove FINGERPRINT",
 		Short: "Stop trusting a CA certificate (sha256 fingerprint or an unambiguous prefix)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			ca, err := netconf.New(v).RemoveCA(e.ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if e.jsonOut {
-				return e.printJSON(map[string]any{"removed": ca})
-			}
-			e.printf("removed %s (%s)\n", ca.Subject, ca.Fingerprint)
-			return nil
+			return e.withVault(func(v *vault.Vault) error {
+				ca, err := netconf.New(v).RemoveCA(e.ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if e.jsonOut {
+					return e.printJSON(map[string]any{"removed": ca})
+				}
+				e.printf("removed %s (%s)\n", ca.Subject, ca.Fingerprint)
+				return nil
+			})
 		},
 	})
 	return c
@@ -195,20 +184,17 @@ func boardsTestCmd(e *env) *cobra.Command {
 		Short: "Test the board's effective credentials and its project / area path access",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			var progress func(connect.Check)
-			if !e.jsonOut {
-				progress = func(c connect.Check) { printCheck(e, c) }
-			}
-			res, err := probe.New(v).Board(e.ctx, args[0], progress)
-			if err != nil {
-				return err
-			}
-			return e.printResult(res)
+			return e.withVault(func(v *vault.Vault) error {
+				var progress func(connect.Check)
+				if !e.jsonOut {
+					progress = func(c connect.Check) { printCheck(e, c) }
+				}
+				res, err := probe.New(v).Board(e.ctx, args[0], progress)
+				if err != nil {
+					return err
+				}
+				return e.printResult(res)
+			})
 		},
 	}
 }

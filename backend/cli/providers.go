@@ -33,12 +33,7 @@ func init() {
 
 // withProviders opens and unlocks the vault and runs fn with the providers service.
 func (e *env) withProviders(fn func(v *vault.Vault, p *providers.Service) error) error {
-	v, err := e.openVault(true)
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	return fn(v, providers.NewService(v))
+	return e.withVault(func(v *vault.Vault) error { return fn(v, providers.NewService(v)) })
 }
 
 func statusCmd(e *env) *cobra.Command {

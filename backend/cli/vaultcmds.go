@@ -90,24 +90,21 @@ func passwdCmd(e *env) *cobra.Command {
 		Long:  "Change the vault passphrase. The current one comes from --passphrase-file (or a prompt), the new one from --new-passphrase-file (or a prompt, twice). Only the data key is re-wrapped, in one transaction.",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.openVault(true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			pass, err := e.newPassphrase(newFile, "new passphrase: ")
-			if err != nil {
-				return err
-			}
-			defer pass.Destroy()
-			if err := v.ChangePassphrase(e.ctx, pass.Bytes()); err != nil {
-				return err
-			}
-			if e.jsonOut {
-				return e.printJSON(map[string]any{"ok": true, "kdf": v.Info().KDF})
-			}
-			e.printf("passphrase changed\n")
-			return nil
+			return e.withVault(func(v *vault.Vault) error {
+				pass, err := e.newPassphrase(newFile, "new passphrase: ")
+				if err != nil {
+					return err
+				}
+				defer pass.Destroy()
+				if err := v.ChangePassphrase(e.ctx, pass.Bytes()); err != nil {
+					return err
+				}
+				if e.jsonOut {
+					return e.printJSON(map[string]any{"ok": true, "kdf": v.Info().KDF})
+				}
+				e.printf("passphrase changed\n")
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&newFile, "new-passphrase-file", "", "read the new passphrase from this file")
@@ -127,4 +124,14 @@ func versionCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// withVault opens and unlocks the vault, runs fn and closes the vault.
+func (e *env) withVault(fn func(v *vault.Vault) error) error {
+	v, err := e.openVault(true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	return fn(v)
 }
