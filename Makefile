@@ -81,9 +81,11 @@ check-layering:
 	if [ -n "$$bad" ]; then echo "backend depends on Wails:" >&2; echo "$$bad" >&2; exit 1; fi; \
 	echo "check-layering: backend/... links no wailsapp package"
 
-## bench: benchmarks only (placeholder until dedicated benchmarks land)
-bench:
-	$(GO) test -run '^$$' -bench . ./...
+## bench: the performance targets of issue #7 as one table (not part of test; ~5 min); exit 1 = a target missed, 2 = could not measure
+# The reference window (bare Wails template) is built once into build/bench/.
+bench: setup build build-cli
+	scripts/bench-bare.sh
+	$(GO) run ./tools/benchtable
 
 # The Wails CLI, pinned in its own module (see tools/wails/tools.go).
 $(WAILS): tools/wails/go.mod tools/wails/go.sum
