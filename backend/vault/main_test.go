@@ -41,6 +41,8 @@ func runHelper(mode string) int {
 		return helperMemlock()
 	case "seal-kat":
 		return helperSealKAT()
+	case "derive-once":
+		return helperDeriveOnce()
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
