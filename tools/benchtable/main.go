@@ -574,7 +574,7 @@ func windowRows(t *table, rounds, unlockRounds int) {
 		ur.st = fail
 	}
 	t.add(ur)
-	t.note("unlock memory: existing vault (sharedvault init, default KDF); PSS 5 s after `window ready: unlock`, then the passphrase typed with xdotool + Enter; unlocked = the screen changed by > %d pixels (console replaces the unlock card; the console does not report ready); PSS 5 s later; medians of %d runs; last screenshot %s", unlockedPixels, len(w.UnlockAfter), filepath.Join(benchOut, "window-unlocked.png"))
+	t.note("unlock memory: existing vault (sharedvault init, default KDF); PSS 5 s after `window ready: unlock`, then the passphrase typed with xdotool + Enter; unlocked = the screen changed by > %d pixels (console replaces the unlock card); PSS 5 s later; medians of %d runs; last screenshot %s", unlockedPixels, len(w.UnlockAfter), filepath.Join(benchOut, "window-unlocked.png"))
 }
 
 const unlockedPixels = 50000
