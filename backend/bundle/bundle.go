@@ -13,8 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
