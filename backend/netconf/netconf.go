@@ -96,9 +96,9 @@ func (s *Service) AddCA(ctx context.Context, pemBytes []byte) ([]CA, error) {
 	user := audit.CurrentOSUser()
 	err = s.v.Update(ctx, func(tx *sql.Tx) error {
 		for _, c := range certs {
-			if !c.IsCA {
-				return invalid("certificate", fmt.Sprintf("%q is not a CA certificate (basicConstraints CA:FALSE); add the issuing CA instead", c.Subject.String()))
-			}
+			// A non-CA certificate is accepted too: on-prem servers often
+			// use a self-signed certificate, and trusting that exact
+			// certificate is how an admin pins it.
 			fp := fingerprint(c)
 			block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 			res, err := tx.ExecContext(ctx, `INSERT INTO trusted_cas (fingerprint, subject, not_after, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING`,
