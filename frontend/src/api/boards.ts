@@ -6,6 +6,7 @@ import * as Boards from '../../wailsjs/go/app/BoardsService';
 import * as Connect from '../../wailsjs/go/app/ConnectService';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 import { narrowError } from './errors';
+import type { JiraForm, PATForm, SPForm } from './providers';
 
 export type CredentialSource = 'global' | 'board' | 'none';
 
@@ -56,29 +57,8 @@ export interface BoardChanges {
   area_path?: string;
 }
 
-export interface PATForm {
-  username: string;
-  organisation: string;
-  token: string;
-  expires: string;
-}
-
-export interface SPForm {
-  client_id: string;
-  auth_url: string;
-  tenant_id: string;
-  organisation: string;
-  secret: string;
-  expires: string;
-}
-
-export interface JiraForm {
-  email: string;
-  domain: string;
-  deployment: string;
-  token: string;
-  expires: string;
-}
+// The credential forms are the providers' forms: same fields, same checks.
+export type { JiraForm, PATForm, SPForm };
 
 /** A board's own credentials: pat or sp for DevOps boards, jira for Jira boards. */
 export interface CredentialsForm {
