@@ -55,7 +55,7 @@ build: frontend
 
 ## build-cli: headless binary for servers: no cgo, no GTK, no Wails
 build-cli:
-	CGO_ENABLED=0 $(GO) build -o $(CLI) .
+	CGO_ENABLED=0 $(GO) build -ldflags "-s -w" -o $(CLI) .
 
 ## run: build and open the window
 run: setup build
