@@ -480,6 +480,33 @@ func TestBrowserProvidersImpactConfirmation(t *testing.T) {
 	if got := ui.storedFingerprint("pat-token-stored"); got != before.DevOps.PATToken.Fingerprint {
 		t.Errorf("page shows %s after rollback, want %s", got, before.DevOps.PATToken.Fingerprint)
 	}
+
+	// Turning "Use Global Integration Shared Secret" off: the preview lists
+	// every board that loses its credential, before anything changes.
+	if _, err := ui.services.Boards.Add(BoardForm{Name: "Ops", System: "devops", Project: "Ops", UseGlobal: true}); err != nil {
+		t.Fatal(err)
+	}
+	ui.providersPage()
+	ui.click("global_shared_secret")
+	ui.click("prov-save")
+	ui.waitJS(`document.getElementById('prov-dialog').open && document.querySelectorAll('#prov-impact li').length === 2`)
+	impact := ui.text("#prov-impact")
+	for _, want := range []string{"Ops: ", "Web: ", "global_disabled"} {
+		if !strings.Contains(impact, want) {
+			t.Errorf("global-off impact %q lacks %q", impact, want)
+		}
+	}
+	if v, _ := ui.services.Providers.View(); !v.GlobalSharedSecret {
+		t.Fatal("the toggle changed before the confirmation")
+	}
+	ui.click("prov-dialog-confirm")
+	ui.waitJS(`document.getElementById('prov-status').textContent === 'Saved.'`)
+	if v, _ := ui.services.Providers.View(); v.GlobalSharedSecret {
+		t.Error("confirmed: the global toggle is still on")
+	}
+	if b, _ := ui.services.Boards.Show("Web"); b.CredentialSource != "none" || b.Code != "global_disabled" {
+		t.Errorf("board Web after global off: %s / %s, want none / global_disabled", b.CredentialSource, b.Code)
+	}
 }
 
 // Expiry warnings show on the providers page when it loads and, right after
