@@ -122,11 +122,13 @@ type VerifyOptions struct {
 // opt.Recipients. It fills in Manifest.Signer (and CreatedAt when zero);
 // times are stored in UTC with whole seconds.
 func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
-	plaintext, err := seal(b, opt.SigningKey, time.Now())
+	parts, err := sealParts(b, opt.SigningKey, time.Now())
 	if err != nil {
 		return err
 	}
-	defer clear(plaintext) // the payload holds secrets
+	// The payload holds secrets; its part is the caller's own buffer when
+	// it was already canonical (the caller wipes that one).
+	defer parts.wipe()
 
 	if len(opt.Recipients) == 0 {
 		return errors.New("no recipients given")
@@ -141,8 +143,10 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 	if err != nil {
 		return fmt.Errorf("encrypting bundle: %w", err)
 	}
-	if _, err := ew.Write(plaintext); err != nil {
-		return fmt.Errorf("encrypting bundle: %w", err)
+	for _, part := range parts.bytes {
+		if _, err := ew.Write(part); err != nil {
+			return fmt.Errorf("encrypting bundle: %w", err)
+		}
 	}
 	if err := ew.Close(); err != nil {
 		return fmt.Errorf("encrypting bundle: %w", err)
@@ -155,8 +159,38 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 	return nil
 }
 
+// plaintextParts is the bundle's plaintext as consecutive pieces, so the
+// (megabytes of) payload are encrypted from where they are instead of being
+// copied into one buffer first.
+type plaintextParts struct {
+	bytes [][]byte
+	owned []bool // parts this package allocated (wiped after use)
+}
+
+func (p *plaintextParts) add(b []byte, owned bool) {
+	p.bytes = append(p.bytes, b)
+	p.owned = append(p.owned, owned)
+}
+
+func (p *plaintextParts) wipe() {
+	for i, b := range p.bytes {
+		if p.owned[i] {
+			clear(b)
+		}
+	}
+}
+
 // seal validates b, signs it and returns the plaintext JSON.
 func seal(b Bundle, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
+	parts, err := sealParts(b, key, now)
+	if err != nil {
+		return nil, err
+	}
+	defer parts.wipe()
+	return bytes.Join(parts.bytes, nil), nil
+}
+
+func sealParts(b Bundle, key ed25519.PrivateKey, now time.Time) (*plaintextParts, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("%w: signing key must be %d bytes", ErrInvalidKey, ed25519.PrivateKeySize)
 	}
@@ -188,32 +222,32 @@ func seal(b Bundle, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := canonicalPayload(b.Payload)
+	payload, copied, err := canonicalPayload(b.Payload)
 	if err != nil {
 		return nil, err
 	}
 	sig := ed25519.Sign(key, signedMessage(manifest, payload))
 
 	// The envelope is written by hand around the canonical bytes: encoding
-	// it with encoding/json would validate and copy the (megabytes of)
-	// payload twice more. The output is byte-for-byte what json.Encoder
-	// gives for envelope (TestSignatureVector pins it).
-	sigB64 := base64.StdEncoding.EncodeToString(sig)
-	out := make([]byte, 0, len(manifest)+len(payload)+len(sigB64)+128)
-	out = append(out, `{"format":"`+FormatName+`","format_version":`+strconv.Itoa(FormatVersion)+`,"manifest":`...)
-	out = append(out, manifest...)
-	out = append(out, `,"payload":`...)
-	out = append(out, payload...)
-	out = append(out, `,"signature":"`...)
-	out = append(out, sigB64...)
-	out = append(out, "\"}\n"...)
-	clear(payload)
-	buf := bytes.NewBuffer(out)
-	if buf.Len() > MaxPlaintextSize {
-		clear(buf.Bytes())
+	// it with encoding/json would validate and copy the payload twice more.
+	// The output is byte-for-byte what json.Encoder gives for envelope
+	// (TestSignatureVector pins it).
+	head := make([]byte, 0, len(manifest)+96)
+	head = append(head, `{"format":"`+FormatName+`","format_version":`+strconv.Itoa(FormatVersion)+`,"manifest":`...)
+	head = append(head, manifest...)
+	head = append(head, `,"payload":`...)
+	tail := []byte(`,"signature":"` + base64.StdEncoding.EncodeToString(sig) + "\"}\n")
+	if len(head)+len(payload)+len(tail) > MaxPlaintextSize {
+		if copied {
+			clear(payload)
+		}
 		return nil, fmt.Errorf("%w (%d MiB)", ErrTooLarge, MaxPlaintextSize>>20)
 	}
-	return buf.Bytes(), nil
+	parts := &plaintextParts{}
+	parts.add(head, true)
+	parts.add(payload, copied)
+	parts.add(tail, true)
+	return parts, nil
 }
 
 func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
@@ -231,19 +265,64 @@ func canonicalManifest(m Manifest) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// canonicalPayload compacts the payload and checks it is a JSON object: the
-// format promises an object, and refusing scalars here catches caller bugs.
-func canonicalPayload(p json.RawMessage) ([]byte, error) {
+// canonicalPayload returns the compact form of the payload and checks it is
+// a JSON object: the format promises an object, and refusing scalars here
+// catches caller bugs. A payload that is already compact (the exporter
+// writes it so) is returned as is, without the copy and the slower full
+// scan; copied says whether a new buffer was made.
+func canonicalPayload(p json.RawMessage) (out []byte, copied bool, err error) {
+	if compactObject(p) {
+		return p, false, nil
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(p))
 	if err := json.Compact(&buf, p); err != nil {
-		return nil, fmt.Errorf("%w: payload is not valid JSON", ErrFormat)
+		return nil, false, fmt.Errorf("%w: payload is not valid JSON", ErrFormat)
 	}
 	if buf.Len() == 0 || buf.Bytes()[0] != '{' {
 		clear(buf.Bytes())
-		return nil, fmt.Errorf("%w: payload must be a JSON object", ErrFormat)
+		return nil, false, fmt.Errorf("%w: payload must be a JSON object", ErrFormat)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), true, nil
+}
+
+// compactObject reports whether p is a JSON object with nothing for
+// json.Compact to remove: it starts with '{', ends with '}', its braces,
+// brackets and strings balance, and no whitespace stands outside strings.
+// It is a fast pre-check, not a parser: anything it is unsure of goes
+// through json.Compact, which validates fully.
+func compactObject(p []byte) bool {
+	if len(p) < 2 || p[0] != '{' || p[len(p)-1] != '}' {
+		return false
+	}
+	depth, inString, escaped := 0, false, false
+	for _, c := range p {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			case c < 0x20:
+				return false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return depth == 0 && !inString
 }
 
 func signedMessage(manifest, payload []byte) []byte {
@@ -419,7 +498,7 @@ func verify(plaintext []byte, opt VerifyOptions, now time.Time) (*Bundle, error)
 	if err := strictUnmarshal(env.Manifest, &m); err != nil {
 		return nil, fmt.Errorf("%w: manifest: %v", ErrFormat, err)
 	}
-	payload, err := canonicalPayload(env.Payload)
+	payload, _, err := canonicalPayload(env.Payload)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -272,6 +273,13 @@ func appendBoards(ctx context.Context, db *sql.DB, dst []byte, own map[string]pr
 	for _, b := range selected {
 		want[b] = true
 	}
+	// Room for every board up front: growing a megabytes-long slice by
+	// doubling copies it over and over.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM boards`).Scan(&n); err != nil {
+		return nil, nil, err
+	}
+	dst = slices.Grow(dst, n*160)
 	rows, err := db.QueryContext(ctx, `SELECT id, name, system, project, area_path, use_global FROM boards ORDER BY name`)
 	if err != nil {
 		return nil, nil, err
