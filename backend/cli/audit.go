@@ -58,7 +58,7 @@ func auditCmd(e *env) *cobra.Command {
 					for _, en := range entries {
 						out = append(out, row{en.Seq, en.At.UTC().Format(time.RFC3339), en.OSUser, en.Action, en.Subject, en.Detail})
 					}
-					return e.printJSON(map[string]any{"entries": out})
+					return e.printJSON(out) // list commands print a bare array
 				}
 				for _, en := range entries {
 					var d []string

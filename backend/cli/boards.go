@@ -170,7 +170,9 @@ func boardsListCmd(e *env) *cobra.Command {
 					return err
 				}
 				if e.jsonOut {
-					return e.printJSON(lv)
+					// A bare array of the boards (each with the fields of
+					// `boards show --json`), as list commands usually print.
+					return e.printJSON(lv.Boards)
 				}
 				if lv.Count == 0 {
 					if filter != "" {

@@ -134,7 +134,7 @@ func trustCmd(e *env) *cobra.Command {
 					return err
 				}
 				if e.jsonOut {
-					return e.printJSON(map[string]any{"certificates": cas})
+					return e.printJSON(cas) // list commands print a bare array
 				}
 				if len(cas) == 0 {
 					e.printf("no extra CA certificates (the system roots are trusted)\n")

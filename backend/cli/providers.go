@@ -430,7 +430,7 @@ func historyCmd(e *env) *cobra.Command {
 					out = append(out, row{r.Version, r.Fingerprint, r.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), r.CreatedBy, r.ExpiresAt, i == 0})
 				}
 				if e.jsonOut {
-					return e.printJSON(map[string]any{"secret": args[0], "versions": out})
+					return e.printJSON(out) // list commands print a bare array, newest first
 				}
 				for _, r := range out {
 					cur := ""
