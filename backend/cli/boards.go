@@ -134,16 +134,7 @@ func boardsAddCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				view, err := bs.Show(e.ctx, b.Name)
-				if err != nil {
-					return err
-				}
-				if e.jsonOut {
-					return e.printJSON(view)
-				}
-				e.printf("added board %s\n", b.Name)
-				printBoard(e, view)
-				return nil
+				return e.showBoard(bs, b.Name, "added")
 			})
 		},
 	}
@@ -278,16 +269,7 @@ func boardsSetCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				view, err := bs.Show(e.ctx, b.Name)
-				if err != nil {
-					return err
-				}
-				if e.jsonOut {
-					return e.printJSON(view)
-				}
-				e.printf("updated board %s\n", b.Name)
-				printBoard(e, view)
-				return nil
+				return e.showBoard(bs, b.Name, "updated")
 			})
 		},
 	}
@@ -442,4 +424,19 @@ func boardsRmCmd(e *env) *cobra.Command {
 			})
 		},
 	}
+}
+
+// showBoard prints a board after a change: its JSON view, or a line saying
+// what happened followed by the board.
+func (e *env) showBoard(bs *boards.Service, name, verb string) error {
+	view, err := bs.Show(e.ctx, name)
+	if err != nil {
+		return err
+	}
+	if e.jsonOut {
+		return e.printJSON(view)
+	}
+	e.printf("%s board %s\n", verb, name)
+	printBoard(e, view)
+	return nil
 }

@@ -6,7 +6,7 @@ import * as Boards from '../../wailsjs/go/app/BoardsService';
 import * as Connect from '../../wailsjs/go/app/ConnectService';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 import { narrowError } from './errors';
-import type { JiraForm, PATForm, SPForm } from './providers';
+import type { Check, JiraForm, PATForm, SPForm, TestResult } from './providers';
 
 export type CredentialSource = 'global' | 'board' | 'none';
 
@@ -83,25 +83,9 @@ export interface RemovedBoard {
   own_secret_versions: number;
 }
 
-export interface TestCheck {
-  name: string;
-  ok: boolean;
-  status: number;
-  duration_ms: number;
-}
-
-export interface TestResult {
-  ok: boolean;
-  service: string;
-  method: string;
-  code: string;
-  message: string;
-  hint: string;
-  identity?: string;
-  checks: TestCheck[];
-  support_id?: string;
-  warnings?: string[];
-}
+// A board test reports like a provider test: the same check and result shapes.
+export type TestCheck = Check;
+export type { TestResult };
 
 export interface BoardsApi {
   list(filter: string): Promise<BoardList>;
