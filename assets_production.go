@@ -1,4 +1,4 @@
-//go:build production
+//go:build (desktop || dev || bindings) && production
 
 package main
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/awnumar/memguard"
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
@@ -68,6 +67,9 @@ func Run(assets fs.FS) error {
 	if err != nil {
 		return fmt.Errorf("find the vault: %w", err)
 	}
+	if w := vault.MemlockWarning(); w != "" {
+		fmt.Fprintf(os.Stderr, "sharedvault: warning: %s\nsharedvault: hint: %s\n", w, vault.MemlockHint())
+	}
 	emit := &wailsEmitter{}
 	svc := NewServices(path, vault.Options{}, emit, os.Stderr)
 	lc := &lifecycle{services: svc, emitter: emit}
@@ -98,16 +100,17 @@ type lifecycle struct {
 }
 
 func (l *lifecycle) startup(ctx context.Context) {
-	l.emitter.setContext(ctx)
+	guardNavigation()
+	l.emitter.attach(ctx)
 }
 
 func (l *lifecycle) shutdown(ctx context.Context) {
 	// The webview is going away: closing the vault must not emit into it.
-	l.emitter.setContext(nil)
+	l.emitter.detach()
 	if err := l.services.Vault.close(); err != nil {
 		fmt.Fprintf(os.Stderr, "sharedvault: error: close the vault: %v\n", err)
 	}
-	memguard.Purge()
+	vault.Purge()
 }
 
 // wailsEmitter emits through the Wails runtime once the window has started.
@@ -116,9 +119,17 @@ type wailsEmitter struct {
 	ctx context.Context
 }
 
-func (e *wailsEmitter) setContext(ctx context.Context) {
+// attach starts emitting into the window whose Wails context ctx is.
+func (e *wailsEmitter) attach(ctx context.Context) {
 	e.mu.Lock()
 	e.ctx = ctx
+	e.mu.Unlock()
+}
+
+// detach stops emitting: the window is gone.
+func (e *wailsEmitter) detach() {
+	e.mu.Lock()
+	e.ctx = nil
 	e.mu.Unlock()
 }
 

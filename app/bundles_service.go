@@ -98,12 +98,13 @@ func (s *BundlesService) Export(f ExportForm) (ExportDTO, error) {
 	if err := ve.Err(); err != nil {
 		return ExportDTO{}, err
 	}
-	m, err := transfer.Export(bg(), v, f.Out, transfer.ExportOptions{Recipients: rcpts, Armor: f.Armor, ExpiresAt: exp, Select: transfer.Selection{Boards: f.Boards, Providers: f.Providers}})
+	res, err := transfer.Export(bg(), v, f.Out, transfer.ExportOptions{Recipients: rcpts, Armor: f.Armor, ExpiresAt: exp, Select: transfer.Selection{Boards: f.Boards, Providers: f.Providers}})
 	if err != nil {
 		return ExportDTO{}, err
 	}
+	m := res.Manifest
 	signer, _ := bundle.ParseSignerKey(m.Signer)
-	out := ExportDTO{File: f.Out, Sequence: m.Sequence, Signer: bundle.FormatSignerKey(ed25519.PublicKey(signer)), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339), Contents: m.Contents}
+	out := ExportDTO{File: f.Out, Sequence: m.Sequence, Signer: bundle.FormatSignerKey(ed25519.PublicKey(signer)), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339), Contents: res.Items}
 	if m.ExpiresAt != nil {
 		out.ExpiresAt = m.ExpiresAt.UTC().Format(time.RFC3339)
 	}

@@ -31,6 +31,7 @@ const (
 	CodeNotFound        = "not_found"
 	CodeInvalidInput    = "invalid_input"
 	CodeMemlockTooLow   = "memlock_too_low"
+	CodeBusy            = "busy"
 	CodeInternal        = "internal"
 )
 
@@ -57,6 +58,9 @@ func formatError(err error) ErrorDTO {
 	if errors.Is(err, vault.ErrEmptyPassphrase) {
 		return ErrorDTO{Code: CodeInvalidInput, Message: "enter a passphrase",
 			Fields: []providers.FieldError{{Field: "passphrase", Message: "enter a passphrase"}}}
+	}
+	if vault.IsBusy(err) { // never SQLite's own "database is locked (5) (SQLITE_BUSY)"
+		return ErrorDTO{Code: CodeBusy, Message: "the vault is busy: another sharedvault process is writing to it; try again"}
 	}
 	if dto, ok := memlockError(err); ok {
 		return dto

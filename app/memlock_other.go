@@ -3,4 +3,4 @@
 package app
 
 // memlockError: only unix systems have RLIMIT_MEMLOCK.
-func memlockError(error) (ErrorDTO, bool) { return ErrorDTO{}, false }
+func memlockError(err error) (ErrorDTO, bool) { return memlockExhausted(err) }

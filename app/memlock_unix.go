@@ -8,11 +8,11 @@ import (
 	"sharedvault/backend/vault"
 )
 
-// memlockError reports a too-low RLIMIT_MEMLOCK with the vault's hint.
+// memlockError reports a too-low or exhausted RLIMIT_MEMLOCK with the
+// vault's hint.
 func memlockError(err error) (ErrorDTO, bool) {
-	ml, ok := errors.AsType[*vault.ErrMemlockTooLow](err)
-	if !ok {
-		return ErrorDTO{}, false
+	if ml, ok := errors.AsType[*vault.ErrMemlockTooLow](err); ok {
+		return ErrorDTO{Code: CodeMemlockTooLow, Message: ml.Error() + "; " + ml.Hint()}, true
 	}
-	return ErrorDTO{Code: CodeMemlockTooLow, Message: ml.Error() + "; " + ml.Hint()}, true
+	return memlockExhausted(err)
 }

@@ -27,6 +27,9 @@ type StateDTO struct {
 	Path            string `json:"path"`
 	KDF             KDFDTO `json:"kdf"`
 	AutoLockMinutes int    `json:"auto_lock_minutes"` // 0 = never
+	// MemlockWarning is shown as a banner on every screen when the
+	// locked-memory limit is low (vault.MemlockWarning), else "".
+	MemlockWarning string `json:"memlock_warning"`
 }
 
 // VaultConfig is what VaultService needs from its creator.
@@ -94,7 +97,7 @@ func (s *VaultService) adopt(v *vault.Vault) {
 func (s *VaultService) State() (StateDTO, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := StateDTO{Path: s.cfg.Path, Locked: true, AutoLockMinutes: autoLockMinutes(s.cfg.Options.AutoLock)}
+	st := StateDTO{Path: s.cfg.Path, Locked: true, AutoLockMinutes: autoLockMinutes(s.cfg.Options.AutoLock), MemlockWarning: memlockBanner()}
 	if err := s.openLocked(context.Background()); err != nil {
 		if errors.Is(err, vault.ErrNotInitialized) {
 			return st, nil

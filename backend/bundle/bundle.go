@@ -104,6 +104,11 @@ type ExportOptions struct {
 	Recipients []age.Recipient
 	Armor      bool
 	SigningKey ed25519.PrivateKey
+	// PayloadCompact is the caller's promise that Payload is already a
+	// compact JSON object (its own encoder wrote it), so the writer skips
+	// its structural scan of the megabytes of payload. Readers parse every
+	// bundle strictly either way.
+	PayloadCompact bool
 }
 
 // VerifyOptions says which keys may open a bundle and which signers are
@@ -122,7 +127,7 @@ type VerifyOptions struct {
 // opt.Recipients. It fills in Manifest.Signer (and CreatedAt when zero);
 // times are stored in UTC with whole seconds.
 func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
-	parts, err := sealParts(b, opt.SigningKey, time.Now())
+	parts, err := sealParts(b, opt.SigningKey, opt.PayloadCompact, time.Now())
 	if err != nil {
 		return err
 	}
@@ -143,10 +148,13 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 	if err != nil {
 		return fmt.Errorf("encrypting bundle: %w", err)
 	}
-	for _, part := range parts.bytes {
+	for _, part := range [][]byte{parts.head, parts.payload} {
 		if _, err := ew.Write(part); err != nil {
 			return fmt.Errorf("encrypting bundle: %w", err)
 		}
+	}
+	if _, err := ew.Write(parts.tail()); err != nil {
+		return fmt.Errorf("encrypting bundle: %w", err)
 	}
 	if err := ew.Close(); err != nil {
 		return fmt.Errorf("encrypting bundle: %w", err)
@@ -161,36 +169,50 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 
 // plaintextParts is the bundle's plaintext as consecutive pieces, so the
 // (megabytes of) payload are encrypted from where they are instead of being
-// copied into one buffer first.
+// copied into one buffer first. The signature in the tail needs the
+// payload's SHA-256, which is computed on another core while the head and
+// payload are being encrypted.
 type plaintextParts struct {
-	bytes [][]byte
-	owned []bool // parts this package allocated (wiped after use)
+	head, payload []byte
+	payloadOwned  bool // a canonical copy made here (wiped after use)
+	manifest      []byte
+	key           ed25519.PrivateKey
+	digest        chan [sha256.Size]byte
+	signature     []byte
 }
 
-func (p *plaintextParts) add(b []byte, owned bool) {
-	p.bytes = append(p.bytes, b)
-	p.owned = append(p.owned, owned)
+// tail is the envelope's end, with the signature; it waits for the digest.
+func (p *plaintextParts) tail() []byte {
+	if p.signature == nil {
+		d := <-p.digest
+		p.signature = ed25519.Sign(p.key, signedMessageWithDigest(p.manifest, d))
+	}
+	return []byte(`,"signature":"` + base64.StdEncoding.EncodeToString(p.signature) + "\"}\n")
 }
 
+// wipe clears what this package allocated. It first waits for the digest,
+// so the payload is not wiped (here or by the caller) under the hash.
 func (p *plaintextParts) wipe() {
-	for i, b := range p.bytes {
-		if p.owned[i] {
-			clear(b)
-		}
+	if p.signature == nil {
+		<-p.digest
+	}
+	clear(p.head)
+	if p.payloadOwned {
+		clear(p.payload)
 	}
 }
 
 // seal validates b, signs it and returns the plaintext JSON.
 func seal(b Bundle, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
-	parts, err := sealParts(b, key, now)
+	parts, err := sealParts(b, key, false, now)
 	if err != nil {
 		return nil, err
 	}
 	defer parts.wipe()
-	return bytes.Join(parts.bytes, nil), nil
+	return bytes.Join([][]byte{parts.head, parts.payload, parts.tail()}, nil), nil
 }
 
-func sealParts(b Bundle, key ed25519.PrivateKey, now time.Time) (*plaintextParts, error) {
+func sealParts(b Bundle, key ed25519.PrivateKey, payloadCompact bool, now time.Time) (*plaintextParts, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("%w: signing key must be %d bytes", ErrInvalidKey, ed25519.PrivateKeySize)
 	}
@@ -222,12 +244,12 @@ func sealParts(b Bundle, key ed25519.PrivateKey, now time.Time) (*plaintextParts
 	if err != nil {
 		return nil, err
 	}
-	payload, copied, err := canonicalPayload(b.Payload)
-	if err != nil {
-		return nil, err
+	payload, copied := []byte(b.Payload), false
+	if !payloadCompact || len(payload) < 2 || payload[0] != '{' || payload[len(payload)-1] != '}' {
+		if payload, copied, err = canonicalPayload(b.Payload); err != nil {
+			return nil, err
+		}
 	}
-	sig := ed25519.Sign(key, signedMessage(manifest, payload))
-
 	// The envelope is written by hand around the canonical bytes: encoding
 	// it with encoding/json would validate and copy the payload twice more.
 	// The output is byte-for-byte what json.Encoder gives for envelope
@@ -236,17 +258,15 @@ func sealParts(b Bundle, key ed25519.PrivateKey, now time.Time) (*plaintextParts
 	head = append(head, `{"format":"`+FormatName+`","format_version":`+strconv.Itoa(FormatVersion)+`,"manifest":`...)
 	head = append(head, manifest...)
 	head = append(head, `,"payload":`...)
-	tail := []byte(`,"signature":"` + base64.StdEncoding.EncodeToString(sig) + "\"}\n")
-	if len(head)+len(payload)+len(tail) > MaxPlaintextSize {
+	tailLen := len(`,"signature":""}`+"\n") + base64.StdEncoding.EncodedLen(ed25519.SignatureSize)
+	if len(head)+len(payload)+tailLen > MaxPlaintextSize {
 		if copied {
 			clear(payload)
 		}
 		return nil, fmt.Errorf("%w (%d MiB)", ErrTooLarge, MaxPlaintextSize>>20)
 	}
-	parts := &plaintextParts{}
-	parts.add(head, true)
-	parts.add(payload, copied)
-	parts.add(tail, true)
+	parts := &plaintextParts{head: head, payload: payload, payloadOwned: copied, manifest: manifest, key: key, digest: make(chan [sha256.Size]byte, 1)}
+	go func() { parts.digest <- sha256.Sum256(payload) }()
 	return parts, nil
 }
 
@@ -326,7 +346,10 @@ func compactObject(p []byte) bool {
 }
 
 func signedMessage(manifest, payload []byte) []byte {
-	digest := sha256.Sum256(payload)
+	return signedMessageWithDigest(manifest, sha256.Sum256(payload))
+}
+
+func signedMessageWithDigest(manifest []byte, digest [sha256.Size]byte) []byte {
 	msg := make([]byte, 0, len(signatureContext)+len(manifest)+1+len(digest))
 	msg = append(msg, signatureContext...)
 	msg = append(msg, manifest...)
@@ -338,14 +361,39 @@ func signedMessage(manifest, payload []byte) []byte {
 // temporary file in the same directory, synced and renamed over path. On any
 // error the temporary file is removed and an existing file at path is left as
 // it was, so a failed export never leaves a half-written bundle behind.
-func WriteFile(path string, b Bundle, opt ExportOptions) (err error) {
+//
+// A path that names a device or a pipe (/dev/stdout, a FIFO) is written
+// directly: renaming a temporary file over it would replace the device node
+// itself (as root, /dev/full or /dev/null would become a regular file).
+func WriteFile(path string, b Bundle, opt ExportOptions) error {
+	p, err := WriteTemp(path, b, opt)
+	if err != nil {
+		return err
+	}
+	return p.Commit()
+}
+
+// PendingFile is a bundle written and synced next to its destination but
+// not yet in place: an export records its sequence number in the vault
+// between WriteTemp and Commit, so a bundle whose number the vault failed to
+// record never appears (Abort), and the number is used only once.
+type PendingFile struct {
+	tmp, path, dir string // tmp == "": written directly to a device or pipe
+}
+
+// WriteTemp writes b as WriteFile does, up to the rename. The caller ends
+// it with Commit or Abort.
+func WriteTemp(path string, b Bundle, opt ExportOptions) (_ *PendingFile, err error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return &PendingFile{path: path}, writeStream(path, b, opt)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing bundle: %w", err)
+		return nil, fmt.Errorf("writing bundle: %w", err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -357,25 +405,63 @@ func WriteFile(path string, b Bundle, opt ExportOptions) (err error) {
 	// CreateTemp already uses 0600; set it explicitly because the mode is a
 	// promise of this function, not an implementation detail of os.
 	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		return nil, fmt.Errorf("writing bundle: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	if err := Encode(bw, b, opt); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, fmt.Errorf("writing bundle: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("writing bundle: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("writing bundle: %w", err)
+	}
+	return &PendingFile{tmp: tmp, path: path, dir: dir}, nil
+}
+
+// Commit renames the bundle into place.
+func (p *PendingFile) Commit() error {
+	if p.tmp == "" {
+		return nil
+	}
+	if err := os.Rename(p.tmp, p.path); err != nil {
+		os.Remove(p.tmp)
+		return fmt.Errorf("writing bundle: %w", err)
+	}
+	syncDir(p.dir)
+	return nil
+}
+
+// Abort removes the unplaced bundle; a file already at the path stays as it
+// was. (What went to a device or pipe cannot be taken back.)
+func (p *PendingFile) Abort() {
+	if p.tmp != "" {
+		os.Remove(p.tmp)
+	}
+}
+
+// writeStream encodes b straight into an existing device or pipe.
+func writeStream(path string, b Bundle, opt ExportOptions) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
 		return fmt.Errorf("writing bundle: %w", err)
 	}
 	bw := bufio.NewWriter(f)
 	if err := Encode(bw, b, opt); err != nil {
+		f.Close()
 		return err
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing bundle: %w", err)
-	}
-	if err := f.Sync(); err != nil {
+		f.Close()
 		return fmt.Errorf("writing bundle: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing bundle: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing bundle: %w", err)
-	}
-	syncDir(dir)
 	return nil
 }
 

@@ -96,14 +96,14 @@ func exportCmd(e *env) *cobra.Command {
 				rcpts, err = bundle.ParseRecipients(recipients)
 			case recipientsFile != "":
 				var b []byte
-				b, err = os.ReadFile(recipientsFile)
+				b, err = readFileLimited(recipientsFile, "recipients", maxKeyFileBytes)
 				if err != nil {
-					return withCode(ExitInvalid, fmt.Errorf("read %s: %w", recipientsFile, unwrapPath(err)), "")
+					return err
 				}
 				rcpts, err = bundle.ParseRecipients(strings.Split(string(b), "\n"))
 			default:
 				var pass []byte
-				pass, err = e.readSecretFile(passFile)
+				pass, err = e.readSecretFile(passFile, "bundle passphrase", maxPassphraseFileBytes)
 				if err != nil {
 					return err
 				}
@@ -121,23 +121,24 @@ func exportCmd(e *env) *cobra.Command {
 				return err
 			}
 			return e.withVault(func(v *vault.Vault) error {
-				m, err := transfer.Export(e.ctx, v, out, transfer.ExportOptions{Recipients: rcpts, Armor: armor, ExpiresAt: exp,
+				res, err := transfer.Export(e.ctx, v, out, transfer.ExportOptions{Recipients: rcpts, Armor: armor, ExpiresAt: exp,
 					Select: transfer.Selection{Boards: splitList(boards), Providers: splitList(provs)}})
 				if err != nil {
 					return err
 				}
-				if m.Contents == nil {
-					m.Contents = []bundle.Content{}
+				m, items := res.Manifest, res.Items
+				if items == nil {
+					items = []bundle.Content{}
 				}
 				if e.jsonOut {
-					res := map[string]any{"file": out, "sequence": m.Sequence, "vault_id": m.VaultID, "signer": bundle.FormatSignerKey(ed25519.PublicKey(mustDecodeB64(m.Signer))), "created_at": m.CreatedAt.UTC().Format(time.RFC3339), "contents": m.Contents}
+					res := map[string]any{"file": out, "sequence": m.Sequence, "vault_id": m.VaultID, "signer": bundle.FormatSignerKey(ed25519.PublicKey(mustDecodeB64(m.Signer))), "created_at": m.CreatedAt.UTC().Format(time.RFC3339), "contents": items}
 					if m.ExpiresAt != nil {
 						res["expires_at"] = m.ExpiresAt.UTC().Format(time.RFC3339)
 					}
 					return e.printJSON(res)
 				}
-				e.printf("wrote %s (sequence %d, %d item(s))\n", out, m.Sequence, len(m.Contents))
-				for _, c := range m.Contents {
+				e.printf("wrote %s (sequence %d, %d item(s))\n", out, m.Sequence, len(items))
+				for _, c := range items {
 					e.printf("  %-8s %-30s %s\n", c.Kind, c.Name, c.Fingerprint)
 				}
 				return nil
@@ -178,7 +179,11 @@ func importCmd(e *env) *cobra.Command {
 			}
 			var keys []ed25519.PublicKey
 			for _, s := range signers {
-				if b, err := os.ReadFile(s); err == nil {
+				if st, err := os.Stat(s); err == nil && !st.IsDir() {
+					b, err := readFileLimited(s, "signer key", maxKeyFileBytes)
+					if err != nil {
+						return err
+					}
 					s = strings.TrimSpace(string(b))
 				}
 				k, err := bundle.ParseSignerKey(strings.TrimSpace(s))
@@ -202,7 +207,7 @@ func importCmd(e *env) *cobra.Command {
 					return err
 				}
 			} else {
-				pass, err := e.readSecretFile(passFile)
+				pass, err := e.readSecretFile(passFile, "bundle passphrase", maxPassphraseFileBytes)
 				if err != nil {
 					return err
 				}

@@ -36,7 +36,8 @@ type env struct {
 	passphraseFile string
 	jsonOut        bool
 
-	stdinUsed bool
+	stdinUsed     bool
+	warnedMemlock bool
 }
 
 // Run executes one command line and returns the process exit code.

@@ -102,9 +102,9 @@ func trustCmd(e *env) *cobra.Command {
 		Short: "Trust the CA certificate(s) in a PEM file",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pemBytes, err := os.ReadFile(args[0])
+			pemBytes, err := readFileLimited(args[0], "certificate", netconf.MaxPEMBytes)
 			if err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("read %s: %w", args[0], unwrapPath(err)), "")
+				return err
 			}
 			return e.withVault(func(v *vault.Vault) error {
 				added, err := netconf.New(v).AddCA(e.ctx, pemBytes)

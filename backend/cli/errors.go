@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 
 	"sharedvault/backend/vault"
 )
@@ -60,6 +61,12 @@ func classify(err error) (int, string) {
 		return code, hint
 	}
 	switch {
+	case vault.IsBusy(err):
+		return ExitFailure, "try again when the other sharedvault process (the window or another command) has finished writing"
+	case vault.IsDiskWrite(err):
+		return ExitFailure, "free some disk space (or raise the file size limit) and try again; the vault was left as it was"
+	case isNoSpace(err):
+		return ExitFailure, "free some disk space or write somewhere else, and try again"
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return ExitLocked, "check the passphrase (file) and try again"
 	case errors.Is(err, vault.ErrLocked):
@@ -74,6 +81,12 @@ func classify(err error) (int, string) {
 		return ExitFailure, "restore the vault from a backup; the file was left untouched"
 	}
 	return ExitFailure, hint
+}
+
+// isNoSpace reports a file (not the vault) that could not be written because
+// the disk or the user's quota is full or the file may not grow.
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
 }
 
 // extraClassifiers lets the command files teach classify about their
@@ -92,6 +105,11 @@ func codeFor(err error) (int, bool) {
 // printError writes the `sharedvault: error: …` and `sharedvault: hint: …`
 // lines: lowercase first letter, no trailing period.
 func printError(w io.Writer, err error, hint string) {
+	if vault.IsBusy(err) {
+		err = vault.ErrBusy // not SQLite's own "database is locked (5) (SQLITE_BUSY)"
+	} else if vault.IsDiskWrite(err) && !errors.Is(err, vault.ErrDiskWrite) {
+		err = vault.ErrDiskWrite // not "disk I/O error (778)"
+	}
 	fmt.Fprintf(w, "sharedvault: error: %s\n", tidy(err.Error()))
 	if hint != "" {
 		fmt.Fprintf(w, "sharedvault: hint: %s\n", tidy(hint))

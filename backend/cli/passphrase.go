@@ -16,9 +16,10 @@ import (
 
 var errNoPassphrase = errors.New("the vault is locked and no passphrase was given")
 
-// readSecretFile reads a secret from a file or, for "-", from stdin (once per
-// invocation). The caller wipes the returned bytes.
-func (e *env) readSecretFile(name string) ([]byte, error) {
+// readSecretFile reads a secret (field, at most limit bytes) from a file or,
+// for "-", from stdin (once per invocation). The caller wipes the returned
+// bytes.
+func (e *env) readSecretFile(name, field string, limit int) ([]byte, error) {
 	var r io.Reader
 	if name == "-" {
 		if e.stdinUsed {
@@ -34,11 +35,11 @@ func (e *env) readSecretFile(name string) ([]byte, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	if err != nil {
-		return nil, err
+	source := name
+	if name == "-" {
+		source = "stdin"
 	}
-	return b, nil
+	return readLimited(r, field, source, limit)
 }
 
 // firstLine returns the first line of b without its line ending: passphrase
@@ -61,7 +62,7 @@ func (e *env) passphrase(prompt string) (*memguard.LockedBuffer, error) {
 		file = systemdCredential()
 	}
 	if file != "" {
-		b, err := e.readSecretFile(file)
+		b, err := e.readSecretFile(file, "passphrase", maxPassphraseFileBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -70,9 +71,9 @@ func (e *env) passphrase(prompt string) (*memguard.LockedBuffer, error) {
 			memguard.WipeBytes(b)
 			return nil, withCode(ExitInvalid, errors.New("the passphrase file is empty"), "")
 		}
-		lb := memguard.NewBufferFromBytes(append([]byte(nil), line...))
+		lb, err := vault.LockedBufferFrom(append([]byte(nil), line...))
 		memguard.WipeBytes(b)
-		return lb, nil
+		return lb, err
 	}
 	return e.prompt(prompt)
 }
@@ -91,7 +92,7 @@ func (e *env) prompt(prompt string) (*memguard.LockedBuffer, error) {
 	if len(b) == 0 {
 		return nil, withCode(ExitInvalid, vault.ErrEmptyPassphrase, "")
 	}
-	return memguard.NewBufferFromBytes(b), nil
+	return vault.LockedBufferFrom(b)
 }
 
 // newPassphrase asks twice on a terminal, or reads the given file.

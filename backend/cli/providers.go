@@ -230,7 +230,7 @@ func (e *env) secretFrom(flag, name string) ([]byte, error) {
 	if name == "" {
 		return nil, nil
 	}
-	b, err := e.readSecretFile(name)
+	b, err := e.readSecretFile(name, strings.TrimSuffix(flag, "-file"), providers.MaxTokenBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ func (e *env) openVault(unlock bool) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.warnMemlock()
 	v, err := vault.Open(e.ctx, p, vault.Options{AutoLock: -1})
 	if err != nil {
 		return nil, err
@@ -58,6 +59,7 @@ func initCmd(e *env) *cobra.Command {
 			} else if ok {
 				return withCode(ExitFailure, fmt.Errorf("a vault already exists at %s", p), "use it, or choose another path with --vault")
 			}
+			e.warnMemlock()
 			file := e.passphraseFile
 			if file == "" {
 				file = envPassphraseFile()
@@ -123,6 +125,19 @@ func versionCmd(e *env) *cobra.Command {
 			e.printf("sharedvault %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
+	}
+}
+
+// warnMemlock says once, on stderr, that the locked-memory limit is low
+// enough to be felt. Below the minimum the vault refuses with its own error
+// instead.
+func (e *env) warnMemlock() {
+	if e.warnedMemlock || vault.CheckMemlock() != nil {
+		return
+	}
+	e.warnedMemlock = true
+	if w := vault.MemlockWarning(); w != "" {
+		fmt.Fprintf(e.stderr, "sharedvault: warning: %s\nsharedvault: hint: %s\n", w, vault.MemlockHint())
 	}
 }
 

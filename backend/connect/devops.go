@@ -288,10 +288,10 @@ func adoIdentity(body []byte) string {
 	if json.Unmarshal(body, &cd) != nil {
 		return ""
 	}
-	if v := cd.AuthenticatedUser.Properties.Account.Value; v != "" {
+	if v := serverText(cd.AuthenticatedUser.Properties.Account.Value); v != "" {
 		return v
 	}
-	return cd.AuthenticatedUser.ProviderDisplayName
+	return serverText(cd.AuthenticatedUser.ProviderDisplayName)
 }
 
 func (r *run) orgName() string {
@@ -346,8 +346,8 @@ func (r *run) entraToken(tokenURL *url.URL, secret []byte) (string, *failure) {
 		TraceID    string `json:"trace_id"`
 	}
 	_ = json.Unmarshal(re.Body, &body)
-	if body.TraceID != "" {
-		r.res.SupportID = body.TraceID
+	if id := serverText(body.TraceID); id != "" {
+		r.res.SupportID = id
 	}
 	tenant := strings.SplitN(strings.Trim(tokenURL.Path, "/"), "/", 2)[0]
 	code := 0

@@ -69,6 +69,7 @@ func (r *run) jira() *failure {
 		Name         string `json:"name"`
 	}
 	_ = json.Unmarshal(resp.body, &me)
+	me.EmailAddress, me.DisplayName, me.Name = serverText(me.EmailAddress), serverText(me.DisplayName), serverText(me.Name)
 	switch {
 	case me.EmailAddress != "":
 		r.res.Identity = me.EmailAddress

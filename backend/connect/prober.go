@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/http/httpproxy"
 )
@@ -181,14 +183,29 @@ func (r *run) releaseSecret() {
 	r.secret, r.auth = nil, ""
 }
 
-// scrub removes the secret from every string of the result; the probes
-// never put it there, this guards against a server echoing it back.
+// scrub removes the secret, and the credential of the Authorization header
+// built from it (base64 of "user:secret", or the Entra access token), from
+// every string of the result; the probes never put them there, this guards
+// against a server echoing them back.
 func (r *run) scrub() {
-	if len(r.secret) == 0 {
+	forms := make([]string, 0, 2)
+	if len(r.secret) > 0 {
+		forms = append(forms, string(r.secret))
+	}
+	// A server-chosen access token can be a single letter; redacting that
+	// would garble every message without protecting anything.
+	if _, cred, ok := strings.Cut(r.auth, " "); ok && len(cred) >= 8 {
+		forms = append(forms, cred)
+	}
+	if len(forms) == 0 {
 		return
 	}
-	s := string(r.secret)
-	clean := func(v string) string { return strings.ReplaceAll(v, s, "[redacted]") }
+	clean := func(v string) string {
+		for _, f := range forms {
+			v = strings.ReplaceAll(v, f, "[redacted]")
+		}
+		return v
+	}
 	r.res.Message, r.res.Hint = clean(r.res.Message), clean(r.res.Hint)
 	r.res.Identity, r.res.SupportID = clean(r.res.Identity), clean(r.res.SupportID)
 	for i := range r.res.Warnings {
@@ -290,11 +307,37 @@ func (r *run) step(q request, judge func(*response) *failure) (*response, *failu
 // noteSupportID keeps the latest correlation id the servers handed out.
 func (r *run) noteSupportID(h http.Header) {
 	for _, k := range []string{"ActivityId", "X-VSS-E2EID", "X-AREQUESTID", "ATL-TraceId"} {
-		if v := h.Get(k); v != "" {
+		if v := serverText(h.Get(k)); v != "" {
 			r.res.SupportID = v
 			return
 		}
 	}
+}
+
+// maxServerText bounds what a server's answer can put into a Result
+// (identity, support id): real values are an email or a GUID.
+const maxServerText = 200
+
+// serverText makes a value from a server's answer safe to show: invalid
+// UTF-8, control and invisible format characters (a terminal escape
+// sequence, a bidi override) are dropped, surrounding space trimmed, and the
+// length capped at maxServerText bytes, cut marked with "…".
+func serverText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s))
+	if len(s) <= maxServerText {
+		return s
+	}
+	cut := maxServerText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // transportFailure maps a request that got no HTTP answer.

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"sharedvault/backend/audit"
 	"sharedvault/backend/connect"
@@ -48,12 +50,28 @@ type Service struct{ v *vault.Vault }
 // New returns the network settings service of v.
 func New(v *vault.Vault) *Service { return &Service{v: v} }
 
+// Size limits of what an administrator pastes or points at. A PEM bundle of
+// every public root CA is about 200 KiB; proxy URLs and NO_PROXY lists are
+// short. Larger input is refused by its length before it is parsed.
+const (
+	MaxPEMBytes      = 1 << 20
+	MaxProxyURLBytes = 2 << 10
+	MaxNoProxyBytes  = 8 << 10
+)
+
+// maxCertErrorLen bounds the parser's explanation in a refusal: x509 errors
+// can quote a field of the certificate, which the file's author controls.
+const maxCertErrorLen = 200
+
 func invalid(field, msg string) error {
 	return &providers.ValidationError{Fields: []providers.FieldError{{Field: field, Message: msg}}}
 }
 
 // ParseCertificates reads every CERTIFICATE block of a PEM file.
 func ParseCertificates(pemBytes []byte) ([]*x509.Certificate, error) {
+	if len(pemBytes) > MaxPEMBytes {
+		return nil, invalid("certificate", "the PEM file is larger than "+strconv.Itoa(MaxPEMBytes>>20)+" MiB; give only the CA certificates to trust")
+	}
 	var out []*x509.Certificate
 	rest := pemBytes
 	for {
@@ -70,7 +88,7 @@ func ParseCertificates(pemBytes []byte) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, invalid("certificate", "a certificate in the file cannot be parsed: "+err.Error())
+			return nil, invalid("certificate", "a certificate in the file cannot be parsed: "+shorten(err.Error(), maxCertErrorLen))
 		}
 		out = append(out, c)
 	}
@@ -78,6 +96,26 @@ func ParseCertificates(pemBytes []byte) ([]*x509.Certificate, error) {
 		return nil, invalid("certificate", "no PEM certificate found (expected -----BEGIN CERTIFICATE-----)")
 	}
 	return out, nil
+}
+
+// shorten cuts s to at most n bytes on a rune boundary, replaces what a
+// terminal would interpret (control characters) and marks a cut with "…".
+func shorten(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func fingerprint(c *x509.Certificate) string {
@@ -206,8 +244,11 @@ func (s *Service) Network(ctx context.Context) (Network, error) {
 	return n, err
 }
 
-// SetNetwork validates and stores n.
-func (s *Service) SetNetwork(ctx context.Context, n Network) error {
+// Validate checks n and returns it as it is stored (proxy URL and no-proxy
+// list trimmed). Errors are a *providers.ValidationError with the fields
+// connect_timeout_ms, total_timeout_ms, proxy_url and no_proxy; they never
+// quote the proxy URL, which may carry a password.
+func (n Network) Validate() (Network, error) {
 	ve := &providers.ValidationError{}
 	if n.ConnectTimeoutMS < 100 || n.ConnectTimeoutMS > 120000 {
 		ve.Add("connect_timeout_ms", "must be between 100 and 120000 milliseconds")
@@ -215,7 +256,16 @@ func (s *Service) SetNetwork(ctx context.Context, n Network) error {
 	if n.TotalTimeoutMS < 500 || n.TotalTimeoutMS > 600000 {
 		ve.Add("total_timeout_ms", "must be between 500 and 600000 milliseconds")
 	}
+	if len(n.ProxyURL) > MaxProxyURLBytes {
+		ve.Add("proxy_url", "is longer than "+strconv.Itoa(MaxProxyURLBytes)+" bytes")
+		n.ProxyURL = ""
+	}
+	if len(n.NoProxy) > MaxNoProxyBytes {
+		ve.Add("no_proxy", "is longer than "+strconv.Itoa(MaxNoProxyBytes)+" bytes")
+		n.NoProxy = ""
+	}
 	n.ProxyURL = strings.TrimSpace(n.ProxyURL)
+	n.NoProxy = strings.TrimSpace(n.NoProxy)
 	if n.ProxyURL != "" {
 		u, err := url.Parse(n.ProxyURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") || u.Host == "" {
@@ -225,10 +275,19 @@ func (s *Service) SetNetwork(ctx context.Context, n Network) error {
 		}
 	}
 	if err := ve.Err(); err != nil {
+		return Network{}, err
+	}
+	return n, nil
+}
+
+// SetNetwork validates and stores n.
+func (s *Service) SetNetwork(ctx context.Context, n Network) error {
+	n, err := n.Validate()
+	if err != nil {
 		return err
 	}
 	return s.v.Update(ctx, func(tx *sql.Tx) error {
-		for k, val := range map[string]string{keyConnectTimeout: strconv.Itoa(n.ConnectTimeoutMS), keyTotalTimeout: strconv.Itoa(n.TotalTimeoutMS), keyProxyURL: n.ProxyURL, keyNoProxy: strings.TrimSpace(n.NoProxy)} {
+		for k, val := range map[string]string{keyConnectTimeout: strconv.Itoa(n.ConnectTimeoutMS), keyTotalTimeout: strconv.Itoa(n.TotalTimeoutMS), keyProxyURL: n.ProxyURL, keyNoProxy: n.NoProxy} {
 			if err := vault.SetSetting(ctx, tx, k, val); err != nil {
 				return err
 			}

@@ -59,6 +59,9 @@ var servicePrefixes = map[string]bool{
 //
 // A URL without a scheme (dev.azure.com/contoso) is read as https.
 func NormalizeOrganisation(in string) (Organisation, error) {
+	if len(in) > MaxURLBytes {
+		return Organisation{}, tooLong("organisation", MaxURLBytes)
+	}
 	s := strings.TrimSpace(stripZeroWidth(in))
 	if s == "" {
 		return Organisation{}, invalid("organisation is empty")
@@ -183,6 +186,9 @@ const minTokenLen = 16
 //
 // Errors are *TokenProblem and never contain the value.
 func CleanToken(in string) (string, error) {
+	if len(in) > MaxTokenBytes {
+		return "", tokenProblem(ReasonTooLong)
+	}
 	s := strings.TrimSpace(stripZeroWidth(in))
 	if s == "" {
 		return "", tokenProblem(ReasonEmpty)
@@ -265,6 +271,9 @@ func looksLikeBasicHeader(s string, bare bool) bool {
 // (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx). Surrounding whitespace and
 // braces, as Windows tools print GUIDs, are accepted.
 func ValidateGUID(s string) (string, error) {
+	if len(s) > MaxFieldBytes {
+		return "", tooLong("guid", MaxFieldBytes)
+	}
 	s = strings.TrimSpace(stripZeroWidth(s))
 	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
 		s = strings.TrimSpace(s[1 : len(s)-1])
@@ -301,6 +310,9 @@ func TenantAuthURL(tenant string) (string, error) {
 }
 
 func tenantID(s string) (string, error) {
+	if len(s) > MaxURLBytes {
+		return "", tooLong("tenant", MaxURLBytes)
+	}
 	s = strings.TrimSpace(stripZeroWidth(s))
 	if s == "" {
 		return "", invalid("tenant is empty")
@@ -335,6 +347,9 @@ var entraHosts = map[string]bool{
 // without user info, query or fragment. It returns the URL with the scheme
 // and host lowercased, default port and trailing slash removed.
 func ValidateAuthURL(s string) (string, error) {
+	if len(s) > MaxURLBytes {
+		return "", tooLong("authentication url", MaxURLBytes)
+	}
 	s = strings.TrimSpace(stripZeroWidth(s))
 	if s == "" {
 		return "", invalid("authentication url is empty")
@@ -382,6 +397,9 @@ func ValidateAuthURL(s string) (string, error) {
 // and lowercases the domain; the local part is kept as typed because it can
 // be case-sensitive.
 func ValidateEmail(s string) (string, error) {
+	if len(s) > MaxFieldBytes {
+		return "", tooLong("email", MaxFieldBytes)
+	}
 	s = strings.TrimSpace(stripZeroWidth(s))
 	if s == "" {
 		return "", invalid("email is empty")
@@ -407,6 +425,9 @@ func ValidateEmail(s string) (string, error) {
 // supported by this form and must be reachable at the root.
 // A bare host (acme.atlassian.net) is read as https.
 func NormalizeJiraDomain(s string) (string, error) {
+	if len(s) > MaxURLBytes {
+		return "", tooLong("jira domain", MaxURLBytes)
+	}
 	s = strings.TrimSpace(stripZeroWidth(s))
 	if s == "" {
 		return "", invalid("jira domain is empty")
@@ -442,6 +463,9 @@ func DetectJiraDeployment(domain string) string {
 // allowed for any host (emulators, proxies); "datacenter" is refused for
 // Atlassian-hosted sites, which are always Cloud.
 func ResolveJiraDeployment(choice, domain string) (string, error) {
+	if len(choice) > MaxFieldBytes {
+		return "", tooLong("deployment", MaxFieldBytes)
+	}
 	switch strings.ToLower(strings.TrimSpace(choice)) {
 	case "", "auto":
 		return DetectJiraDeployment(domain), nil
@@ -459,6 +483,9 @@ func ResolveJiraDeployment(choice, domain string) (string, error) {
 // ParseExpiry checks an optional expiry date (YYYY-MM-DD). Whether the date
 // is in the past is for the caller to judge: this package has no clock.
 func ParseExpiry(s string) (string, error) {
+	if len(s) > MaxFieldBytes {
+		return "", tooLong("expiry date", MaxFieldBytes)
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil

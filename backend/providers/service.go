@@ -93,7 +93,11 @@ type patValues struct {
 func (s *Service) validatePAT(ctx context.Context, in PATInput, ve *ValidationError) patValues {
 	out := patValues{meta: map[string]string{}}
 	user := strings.TrimSpace(in.Username)
-	if user == "" {
+	switch {
+	case len(in.Username) > MaxFieldBytes:
+		ve.AddErr("username", tooLong("username", MaxFieldBytes))
+		user = ""
+	case user == "":
 		ve.Add("username", "is required (typically the email address of the account that created the token)")
 	}
 	out.meta["username"] = user

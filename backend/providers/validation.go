@@ -2,6 +2,7 @@ package providers
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -95,6 +96,7 @@ const (
 	ReasonSpace         = "space"          // whitespace left inside the token
 	ReasonInvisible     = "invisible"      // control or format characters inside the token
 	ReasonTruncated     = "truncated"
+	ReasonTooLong       = "too_long" // longer than MaxTokenBytes: refused unread
 )
 
 // tokenMessages is the complete set of TokenProblem messages. They are
@@ -106,6 +108,7 @@ var tokenMessages = map[string]string{
 	ReasonSpace:         "token contains a space; copy it again without spaces or line breaks",
 	ReasonInvisible:     "token contains invisible or control characters; copy it again",
 	ReasonTruncated:     "token looks truncated; copy the whole token again",
+	ReasonTooLong:       "token is longer than " + strconv.Itoa(MaxTokenBytes) + " bytes; paste only the token",
 }
 
 func tokenProblem(reason string) *TokenProblem {

@@ -5,7 +5,9 @@
 // The vault is one SQLite file in WAL mode with synchronous=FULL, foreign keys
 // on and a busy timeout, so a crash at any instant leaves either the old or the
 // new state of a transaction. Write transactions start IMMEDIATE so two writers
-// queue on the busy timeout instead of failing on a lock upgrade.
+// (the window and a CLI run, say) queue on the busy timeout instead of failing
+// on a lock upgrade; a write that still waits longer than the timeout fails
+// with ErrBusy, never with SQLite's own "database is locked".
 //
 // # Files and permissions
 //
@@ -34,10 +36,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // also registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"sharedvault/migrations"
 )
@@ -51,7 +55,70 @@ var (
 	ErrNewerFormat = errors.New("vault was written by a newer version of sharedvault")
 	// ErrExists is returned by Create when a vault file already exists.
 	ErrExists = errors.New("a vault already exists at this path")
+	// ErrBusy is returned when another process kept the vault locked for
+	// longer than the busy timeout.
+	ErrBusy = errors.New("the vault is busy: another sharedvault process is writing to it")
+	// ErrDiskWrite is returned instead of SQLite's "disk I/O error" or
+	// "database or disk is full": a vault file (or the pre-migration
+	// backup) could not be written. SQLite rolled the transaction back.
+	ErrDiskWrite = errors.New("write failed: the disk is full, a file size limit was reached or the disk failed")
 )
+
+// IsDiskWrite reports whether err is ErrDiskWrite or SQLite's SQLITE_FULL or
+// SQLITE_IOERR (any extended code but a failed read: a file that cannot be
+// read is damaged, not full).
+func IsDiskWrite(err error) bool {
+	if errors.Is(err, ErrDiskWrite) {
+		return true
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_IOERR_READ, sqlite3.SQLITE_IOERR_SHORT_READ:
+		return false
+	}
+	return se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code()&0xff == sqlite3.SQLITE_IOERR
+}
+
+// DiskWrite returns ErrDiskWrite when err is a SQLite write failure, whose
+// text ("disk I/O error (778)") means nothing to a person, and err otherwise.
+func DiskWrite(err error) error {
+	if err != nil && !errors.Is(err, ErrDiskWrite) && IsDiskWrite(err) {
+		return ErrDiskWrite
+	}
+	return err
+}
+
+// IsBusy reports whether err is ErrBusy or SQLite's "database is locked"
+// (SQLITE_BUSY, with any extended code).
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.Is(err, ErrBusy) || (errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY)
+}
+
+// Busy returns ErrBusy when err is SQLite's "database is locked", whose
+// text means nothing to a person, and err otherwise.
+func Busy(err error) error {
+	if err != nil && IsBusy(err) {
+		return ErrBusy
+	}
+	return err
+}
+
+// busyTimeoutMS is how long a connection waits for another's lock; a
+// variable only so tests can provoke a timeout without waiting 10 s.
+var busyTimeoutMS atomic.Int64
+
+func init() { busyTimeoutMS.Store(10000) }
+
+// SetBusyTimeoutForTests shortens the lock wait of vaults opened from now
+// on; tests only. It returns a function that restores the previous value.
+func SetBusyTimeoutForTests(d time.Duration) (restore func()) {
+	old := busyTimeoutMS.Swap(d.Milliseconds())
+	return func() { busyTimeoutMS.Store(old) }
+}
 
 var sqliteMagic = []byte("SQLite format 3\x00")
 
@@ -175,7 +242,8 @@ func checkMagic(path string) error {
 
 func open(path string) (*DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	busy := fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS.Load())
+	for _, p := range []string{busy, "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -192,6 +260,12 @@ func open(path string) (*DB, error) {
 func (db *DB) quickCheck(ctx context.Context) error {
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil {
+		if IsBusy(err) { // locked by another process, not damaged
+			return ErrBusy
+		}
+		if IsDiskWrite(err) { // the -shm file could not grow: not damaged either
+			return fmt.Errorf("open vault: %w", ErrDiskWrite)
+		}
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if res != "ok" {
@@ -206,6 +280,12 @@ func (db *DB) schemaVersion(ctx context.Context) (int64, error) {
 	var n int
 	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='goose_db_version'").Scan(&n)
 	if err != nil {
+		if IsBusy(err) {
+			return 0, ErrBusy
+		}
+		if IsDiskWrite(err) {
+			return 0, fmt.Errorf("open vault: %w", ErrDiskWrite)
+		}
 		return 0, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if n == 0 {
@@ -247,7 +327,7 @@ func migrate(ctx context.Context, db *DB) error {
 		return fmt.Errorf("load migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate vault: %w", err)
+		return fmt.Errorf("migrate vault: %w", DiskWrite(err))
 	}
 	return nil
 }
@@ -262,7 +342,7 @@ func (db *DB) backupBeforeMigration(ctx context.Context, from int64) error {
 	f.Close()
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", name); err != nil {
 		os.Remove(name)
-		return fmt.Errorf("backup before migration: %w", err)
+		return fmt.Errorf("backup before migration (nothing was migrated): %w", DiskWrite(err))
 	}
 	db.Backup = name
 	return nil

@@ -13,9 +13,18 @@
 //	             "area_path": "", "use_global": false,
 //	             "credential": {"meta": {...}, "value": "...", "expires_at": "", "fingerprint": "..."}}]}
 //
+// Boards without an own credential come first, then those with one; each run
+// is in the order the boards were created.
+//
+// The manifest's contents list every secret in the payload (kind "provider"
+// or "board", with its fingerprint), not the boards without a credential:
+// those are covered by the signature over the payload digest, and listing
+// 10,000 of them twice would double the signed bytes.
+//
 // The fingerprint key travels so the server shows the same fingerprints as
 // the workstation; the importer recomputes every fingerprint with it and
-// refuses the bundle when one differs from the signed manifest.
+// refuses the bundle when one differs from the signed manifest or the
+// manifest lists a secret the payload lacks.
 //
 // # Trust
 //
@@ -150,94 +159,35 @@ func providerWanted(sel []string, name string) bool {
 	return false
 }
 
-// Export writes a bundle of v's configuration to path and returns its manifest.
-func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions) (bundle.Manifest, error) {
+// ExportResult describes a written bundle. The signed manifest lists the
+// secrets the bundle carries (providers and board-own credentials, with
+// fingerprints); Items lists everything, boards included, for display.
+type ExportResult struct {
+	Manifest bundle.Manifest
+	Items    []bundle.Content
+}
+
+// Export writes a bundle of v's configuration to path.
+//
+// Everything is read inside the write transaction that takes the next export
+// sequence, so the bundle is one consistent snapshot and two exports can't
+// share a sequence. The bundle file is written (and fsynced: admins export
+// straight onto removable media) before that transaction commits its audit
+// entry, so the log never records a bundle that was not written.
+func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions) (ExportResult, error) {
 	if len(opt.Recipients) == 0 {
-		return bundle.Manifest{}, errors.New("no recipient: give --recipient, --recipients-file or --bundle-passphrase-file")
+		return ExportResult{}, errors.New("no recipient: give --recipient, --recipients-file or --bundle-passphrase-file")
 	}
 	key, err := SigningKey(ctx, v)
 	if err != nil {
-		return bundle.Manifest{}, err
+		return ExportResult{}, err
 	}
 	defer memguard.WipeBytes(key)
-	secrets := providers.NewSecrets(v)
-	db := v.DB()
-	var p Payload
-	var contents []bundle.Content
-	var wipe [][]byte
-	defer func() {
-		for _, b := range wipe {
-			memguard.WipeBytes(b)
-		}
-	}()
-	open := func(r providers.Record) (string, error) {
-		var val string
-		err := secrets.OpenWith(r, 0, func(v, _ []byte) error { val = string(v); return nil })
-		return val, err
-	}
-
-	p.Settings = map[string]string{}
-	for _, k := range []string{vault.SettingGlobalSharedSecret, vault.SettingDevOpsMethod} {
-		if s, ok, err := vault.Setting(ctx, db, k); err != nil {
-			return bundle.Manifest{}, err
-		} else if ok {
-			p.Settings[k] = s
-		}
-	}
-	fpk, err := v.FingerprintKey(ctx, nil)
-	if err != nil {
-		return bundle.Manifest{}, err
-	}
-	p.FingerprintKey = base64.StdEncoding.EncodeToString(fpk.Bytes())
-	fpk.Destroy()
-
-	for _, name := range []string{providers.SecretDevOpsPAT, providers.SecretDevOpsSP, providers.SecretJiraToken} {
-		if !providerWanted(opt.Select.Providers, name) {
-			continue
-		}
-		r, ok, err := secrets.Current(ctx, db, name)
-		if err != nil {
-			return bundle.Manifest{}, err
-		}
-		if !ok {
-			continue
-		}
-		val, err := open(r)
-		if err != nil {
-			return bundle.Manifest{}, err
-		}
-		p.Providers = append(p.Providers, secretJSON{Name: name, Meta: r.Meta, Value: val, ExpiresAt: r.ExpiresAt, Fingerprint: r.Fingerprint})
-		contents = append(contents, bundle.Content{Kind: "provider", Name: name, Fingerprint: r.Fingerprint})
-	}
-
-	own, err := secrets.CurrentWithPrefix(ctx, "board:")
-	if err != nil {
-		return bundle.Manifest{}, err
-	}
-	if p.Providers == nil {
-		p.Providers = []secretJSON{}
-	}
-	head, err := json.Marshal(struct {
-		Settings       map[string]string `json:"settings"`
-		FingerprintKey string            `json:"fingerprint_key"`
-		Providers      []secretJSON      `json:"providers"`
-	}{p.Settings, p.FingerprintKey, p.Providers})
-	if err != nil {
-		return bundle.Manifest{}, err
-	}
-	wipe = append(wipe, head)
-	raw := make([]byte, 0, len(head)+64)
-	raw = append(raw, head[:len(head)-1]...) // drop the closing brace
-	raw = append(raw, `,"boards":[`...)
-	raw, boardContents, err := appendBoards(ctx, db, raw, own, opt.Select.Boards, open)
-	if err != nil {
-		return bundle.Manifest{}, err
-	}
-	raw = append(raw, "]}"...)
-	wipe = append(wipe, raw)
-	contents = append(contents, boardContents...)
-
-	var m bundle.Manifest
+	var res ExportResult
+	// The bundle goes into place only after the vault recorded its sequence:
+	// a bundle whose number the vault lost would be refused as a replay
+	// next to the next export's.
+	var pending *bundle.PendingFile
 	err = v.Update(ctx, func(tx *sql.Tx) error {
 		seq := uint64(0)
 		if s, ok, err := vault.Setting(ctx, tx, vault.SettingExportSequence); err != nil {
@@ -249,92 +199,232 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 		if err := vault.SetSetting(ctx, tx, vault.SettingExportSequence, strconv.FormatUint(seq, 10)); err != nil {
 			return err
 		}
-		m = bundle.Manifest{VaultID: v.Info().VaultID, Sequence: seq, CreatedAt: v.Now().Truncate(time.Second), ExpiresAt: opt.ExpiresAt, Contents: contents}
-		if err := bundle.WriteFile(path, bundle.Bundle{FormatVersion: bundle.FormatVersion, Manifest: m, Payload: raw}, bundle.ExportOptions{Recipients: opt.Recipients, Armor: opt.Armor, SigningKey: key}); err != nil {
+		payload, secrets, items, err := buildPayload(ctx, v, tx, opt.Select)
+		if err != nil {
 			return err
 		}
-		detail := map[string]string{"sequence": strconv.FormatUint(seq, 10), "providers": strconv.Itoa(len(p.Providers)), "boards": strconv.Itoa(len(boardContents)), "file": path}
-		for _, c := range contents {
+		defer memguard.WipeBytes(payload)
+		m := bundle.Manifest{VaultID: v.Info().VaultID, Sequence: seq, CreatedAt: v.Now().Truncate(time.Second), ExpiresAt: opt.ExpiresAt, Contents: secrets}
+		p, err := bundle.WriteTemp(path, bundle.Bundle{FormatVersion: bundle.FormatVersion, Manifest: m, Payload: payload},
+			bundle.ExportOptions{Recipients: opt.Recipients, Armor: opt.Armor, SigningKey: key, PayloadCompact: true})
+		if err != nil {
+			return err
+		}
+		pending = p
+		providerCount, boardCount := 0, 0
+		detail := map[string]string{"sequence": strconv.FormatUint(seq, 10), "file": path}
+		for _, c := range items {
 			if c.Kind == "provider" {
+				providerCount++
 				detail[c.Name] = c.Fingerprint
+			} else {
+				boardCount++
 			}
 		}
+		detail["providers"], detail["boards"] = strconv.Itoa(providerCount), strconv.Itoa(boardCount)
+		m.Signer = base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+		res = ExportResult{Manifest: m, Items: items}
 		return v.Audit(ctx, tx, "bundle.export", path, detail)
 	})
-	m.Signer = base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
-	return m, err
+	if err != nil {
+		if pending != nil {
+			pending.Abort()
+		}
+		return ExportResult{}, err
+	}
+	// A failed rename leaves the sequence used and no file: a gap in the
+	// numbers is harmless, importers only require a newer one.
+	if err := pending.Commit(); err != nil {
+		return ExportResult{}, err
+	}
+	return res, nil
 }
 
-// appendBoards writes the selected boards as JSON array elements onto dst,
-// straight from the rows: 10,000 boards must not cost 10,000 structs and a
-// reflective encoder (make bench compares export with the age CLI).
-func appendBoards(ctx context.Context, db *sql.DB, dst []byte, own map[string]providers.Record, selected []string, open func(providers.Record) (string, error)) ([]byte, []bundle.Content, error) {
-	want := map[string]bool{}
-	for _, b := range selected {
-		want[b] = true
-	}
-	// Room for every board up front: growing a megabytes-long slice by
-	// doubling copies it over and over.
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM boards`).Scan(&n); err != nil {
-		return nil, nil, err
-	}
-	dst = slices.Grow(dst, n*160)
-	rows, err := db.QueryContext(ctx, `SELECT id, name, system, project, area_path, use_global FROM boards ORDER BY name`)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var contents []bundle.Content
-	var id int64
-	var name string
-	var system, project, area sql.RawBytes
-	var useGlobal bool
-	for rows.Next() {
-		if err := rows.Scan(&id, &name, &system, &project, &area, &useGlobal); err != nil {
-			return nil, nil, err
+// buildPayload writes the payload object (see the package comment) from the
+// rows read through tx, as compact JSON. secrets are the manifest's contents
+// (every secret with its fingerprint); items add every board.
+func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection) (payload []byte, secrets, items []bundle.Content, err error) {
+	store := providers.NewSecrets(v)
+	var wipe [][]byte
+	defer func() {
+		for _, b := range wipe {
+			memguard.WipeBytes(b)
 		}
-		if selected != nil && !want[name] {
+	}()
+	open := func(r providers.Record) (string, error) {
+		var val string
+		err := store.OpenWith(r, 0, func(v, _ []byte) error { val = string(v); return nil })
+		return val, err
+	}
+	var p Payload
+	p.Settings = map[string]string{}
+	for _, k := range []string{vault.SettingGlobalSharedSecret, vault.SettingDevOpsMethod} {
+		if s, ok, err := vault.Setting(ctx, tx, k); err != nil {
+			return nil, nil, nil, err
+		} else if ok {
+			p.Settings[k] = s
+		}
+	}
+	fpk, err := v.FingerprintKey(ctx, tx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p.FingerprintKey = base64.StdEncoding.EncodeToString(fpk.Bytes())
+	fpk.Destroy()
+
+	p.Providers = []secretJSON{}
+	for _, name := range []string{providers.SecretDevOpsPAT, providers.SecretDevOpsSP, providers.SecretJiraToken} {
+		if !providerWanted(sel.Providers, name) {
 			continue
 		}
-		if len(contents) > 0 {
-			dst = append(dst, ',')
+		r, ok, err := store.Current(ctx, tx, name)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		dst = append(dst, `{"name":`...)
-		dst = appendJSONString(dst, name)
-		dst = append(dst, `,"system":`...)
-		dst = appendJSONString(dst, string(system))
-		dst = append(dst, `,"project":`...)
-		dst = appendJSONString(dst, string(project))
-		dst = append(dst, `,"area_path":`...)
-		dst = appendJSONString(dst, string(area))
-		dst = append(dst, `,"use_global":`...)
-		dst = strconv.AppendBool(dst, useGlobal)
-		fp := ""
-		if r, ok := own[boardSecretName(id)]; ok {
-			val, err := open(r)
-			if err != nil {
-				return nil, nil, err
-			}
-			cred, err := json.Marshal(secretJSON{Meta: r.Meta, Value: val, ExpiresAt: r.ExpiresAt, Fingerprint: r.Fingerprint})
-			if err != nil {
-				return nil, nil, err
-			}
-			dst = append(dst, `,"credential":`...)
-			dst = append(dst, cred...)
-			memguard.WipeBytes(cred)
-			fp = r.Fingerprint
+		if !ok {
+			continue
 		}
-		dst = append(dst, '}')
-		contents = append(contents, bundle.Content{Kind: "board", Name: name, Fingerprint: fp})
+		val, err := open(r)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		p.Providers = append(p.Providers, secretJSON{Name: name, Meta: r.Meta, Value: val, ExpiresAt: r.ExpiresAt, Fingerprint: r.Fingerprint})
+		secrets = append(secrets, bundle.Content{Kind: "provider", Name: name, Fingerprint: r.Fingerprint})
+	}
+	head, err := json.Marshal(struct {
+		Settings       map[string]string `json:"settings"`
+		FingerprintKey string            `json:"fingerprint_key"`
+		Providers      []secretJSON      `json:"providers"`
+	}{p.Settings, p.FingerprintKey, p.Providers})
+	for i := range p.Providers {
+		p.Providers[i].Value = ""
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	wipe = append(wipe, head)
+
+	own, err := store.CurrentWithPrefix(ctx, tx, "board:")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	boards, err := readBoards(ctx, tx, sel.Boards, own, open)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	wipe = append(wipe, boards.owned)
+
+	payload = make([]byte, 0, len(head)+len(`,"boards":[`)+len(boards.plain)+1+len(boards.owned)+2)
+	payload = append(payload, head[:len(head)-1]...) // drop the closing brace
+	payload = append(payload, `,"boards":[`...)
+	payload = append(payload, boards.plain...)
+	if len(boards.plain) > 0 && len(boards.owned) > 0 {
+		payload = append(payload, ',')
+	}
+	payload = append(payload, boards.owned...)
+	payload = append(payload, "]}"...)
+
+	secrets = append(secrets, boards.secrets...)
+	items = make([]bundle.Content, 0, len(p.Providers)+len(boards.names)+len(boards.secrets))
+	items = append(items, secrets[:len(p.Providers)]...)
+	for _, name := range boards.names {
+		items = append(items, bundle.Content{Kind: "board", Name: name})
+	}
+	items = append(items, boards.secrets...)
+	return payload, secrets, items, nil
+}
+
+// exportedBoards are the payload's board objects in two runs of comma-
+// separated JSON: boards without an own credential (plain, kept by SQLite)
+// and boards with one (owned, built here because the value is decrypted).
+type exportedBoards struct {
+	plain   []byte
+	names   []string         // the plain boards, in payload order
+	owned   []byte           // holds secrets: the caller wipes it
+	secrets []bundle.Content // the owned boards, with their fingerprints
+}
+
+// plainBoardsQuery reads the JSON of every board without an own credential
+// from the column SQLite keeps for it (migration 00002), in id order: 10,000
+// boards built row by row through database/sql took twice as long as the
+// whole age encryption that make bench compares export with.
+const plainBoardsQuery = `SELECT coalesce(group_concat(payload_json, ','), ''), coalesce(group_concat(name, char(0)), ''), count(*)
+FROM boards
+WHERE (?1 IS NULL OR id NOT IN (SELECT value FROM json_each(?1)))
+  AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))`
+
+const ownedBoardsQuery = `SELECT id, name, system, project, area_path, use_global FROM boards
+	WHERE ?1 IS NOT NULL AND id IN (SELECT value FROM json_each(?1))
+	  AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))
+	ORDER BY id`
+
+func readBoards(ctx context.Context, tx *sql.Tx, selected []string, own map[string]providers.Record, open func(providers.Record) (string, error)) (exportedBoards, error) {
+	var out exportedBoards
+	ownIDs := make([]int64, 0, len(own))
+	for name := range own {
+		if id, err := strconv.ParseInt(strings.TrimPrefix(name, "board:"), 10, 64); err == nil {
+			ownIDs = append(ownIDs, id)
+		}
+	}
+	var idsJSON any // NULL: no board has its own credential
+	if len(ownIDs) > 0 {
+		b, _ := json.Marshal(ownIDs)
+		idsJSON = string(b)
+	}
+	var selJSON any // NULL: every board
+	if selected != nil {
+		b, _ := json.Marshal(selected)
+		selJSON = string(b)
+	}
+
+	var names []byte
+	var plainCount int
+	if err := tx.QueryRowContext(ctx, plainBoardsQuery, idsJSON, selJSON).Scan(&out.plain, &names, &plainCount); err != nil {
+		return out, err
+	}
+	if plainCount > 0 {
+		out.names = strings.Split(string(names), "\x00")
+	}
+	if len(out.names) != plainCount {
+		return out, fmt.Errorf("%w: a board name holds a NUL character", vault.ErrCorrupt)
+	}
+
+	rows, err := tx.QueryContext(ctx, ownedBoardsQuery, idsJSON, selJSON)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name, system, project, area string
+		var useGlobal bool
+		if err := rows.Scan(&id, &name, &system, &project, &area, &useGlobal); err != nil {
+			return out, err
+		}
+		r := own[boardSecretName(id)]
+		val, err := open(r)
+		if err != nil {
+			return out, err
+		}
+		b, err := json.Marshal(boardJSON{Name: name, System: system, Project: project, AreaPath: area, UseGlobal: useGlobal,
+			Credential: &secretJSON{Meta: r.Meta, Value: val, ExpiresAt: r.ExpiresAt, Fingerprint: r.Fingerprint}})
+		if err != nil {
+			return out, err
+		}
+		if len(out.owned) > 0 {
+			out.owned = append(out.owned, ',')
+		}
+		out.owned = append(out.owned, b...)
+		memguard.WipeBytes(b)
+		out.secrets = append(out.secrets, bundle.Content{Kind: "board", Name: name, Fingerprint: r.Fingerprint})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return out, err
 	}
-	if selected != nil && len(contents) != len(want) {
-		return nil, nil, fmt.Errorf("%w: some selected boards do not exist", vault.ErrNotFound)
+	if selected != nil && plainCount+len(out.secrets) != len(slices.Compact(slices.Sorted(slices.Values(selected)))) {
+		return out, fmt.Errorf("%w: some selected boards do not exist", vault.ErrNotFound)
 	}
-	return dst, contents, nil
+	return out, nil
 }
 
 // appendJSONString appends s as a JSON string (no HTML escaping, like the
@@ -406,49 +496,11 @@ func Import(ctx context.Context, v *vault.Vault, path string, opt ImportOptions)
 		return ImportResult{}, err
 	}
 	defer memguard.WipeBytes(b.Payload)
-	var p Payload
-	dec := json.NewDecoder(strings.NewReader(string(b.Payload)))
-	if err := dec.Decode(&p); err != nil {
-		return ImportResult{}, fmt.Errorf("%w: payload: %v", bundle.ErrFormat, err)
-	}
-	fpKey, err := base64.StdEncoding.DecodeString(p.FingerprintKey)
-	if err != nil || len(fpKey) != 32 {
-		return ImportResult{}, fmt.Errorf("%w: payload fingerprint key", bundle.ErrFormat)
+	p, fpKey, err := parsePayload(b.Payload, b.Manifest.Contents)
+	if err != nil {
+		return ImportResult{}, err
 	}
 	defer memguard.WipeBytes(fpKey)
-
-	// The manifest is what was signed: every secret must match it.
-	signed := map[string]string{}
-	for _, c := range b.Manifest.Contents {
-		signed[c.Kind+"\x00"+c.Name] = c.Fingerprint
-	}
-	check := func(kind, name string, s *secretJSON) error {
-		want, ok := signed[kind+"\x00"+name]
-		got := ""
-		if s != nil {
-			got = vault.FingerprintWith(fpKey, []byte(s.Value))
-		}
-		if !ok || want != got {
-			return fmt.Errorf("%w (%s %s)", ErrFingerprintMismatch, kind, name)
-		}
-		return nil
-	}
-	for i := range p.Providers {
-		if !providers.IsSharedSecretName(p.Providers[i].Name) {
-			return ImportResult{}, fmt.Errorf("%w: unknown provider %q", bundle.ErrFormat, p.Providers[i].Name)
-		}
-		if err := check("provider", p.Providers[i].Name, &p.Providers[i]); err != nil {
-			return ImportResult{}, err
-		}
-	}
-	for i := range p.Boards {
-		if err := check("board", p.Boards[i].Name, p.Boards[i].Credential); err != nil {
-			return ImportResult{}, err
-		}
-		if s := p.Boards[i].System; s != "devops" && s != "jira" {
-			return ImportResult{}, fmt.Errorf("%w: board %q has unknown system %q", bundle.ErrFormat, p.Boards[i].Name, s)
-		}
-	}
 
 	secrets := providers.NewSecrets(v)
 	m := b.Manifest
@@ -500,7 +552,17 @@ func Import(ctx context.Context, v *vault.Vault, path string, opt ImportOptions)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	res := ImportResult{Sequence: m.Sequence, VaultID: m.VaultID, Signer: bundle.FormatSignerKey(ed25519.PublicKey(mustB64(m.Signer))), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339), Contents: m.Contents}
+	res := ImportResult{Sequence: m.Sequence, VaultID: m.VaultID, Signer: bundle.FormatSignerKey(ed25519.PublicKey(mustB64(m.Signer))), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339)}
+	for _, s := range p.Providers {
+		res.Contents = append(res.Contents, bundle.Content{Kind: "provider", Name: s.Name, Fingerprint: s.Fingerprint})
+	}
+	for _, bj := range p.Boards {
+		c := bundle.Content{Kind: "board", Name: bj.Name}
+		if bj.Credential != nil {
+			c.Fingerprint = bj.Credential.Fingerprint
+		}
+		res.Contents = append(res.Contents, c)
+	}
 	if m.ExpiresAt != nil {
 		res.ExpiresAt = m.ExpiresAt.UTC().Format(time.RFC3339)
 	}

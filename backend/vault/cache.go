@@ -101,7 +101,11 @@ func (h *hotKey) withScratch(n int, fn func(b []byte) error) (bool, error) {
 	h.scratchMu.Lock()
 	defer h.scratchMu.Unlock()
 	if h.scratch == nil {
-		h.scratch = memguard.NewBuffer(scratchSize)
+		s, err := newBuffer(scratchSize)
+		if err != nil {
+			return true, err
+		}
+		h.scratch = s
 	}
 	b := h.scratch.Bytes()[:n]
 	defer clear(b)
@@ -118,7 +122,7 @@ func (h *hotKey) acquire(enc *memguard.Enclave) (*memguard.LockedBuffer, error) 
 	h.mu.RUnlock()
 	h.mu.Lock()
 	if h.buf == nil || !h.buf.IsAlive() {
-		buf, err := enc.Open()
+		buf, err := openEnclave(enc)
 		if err != nil {
 			h.mu.Unlock()
 			return nil, err

@@ -29,7 +29,10 @@ func helperPasswdLoop() int {
 		return 1
 	}
 	cur, next := passA, passB
-	if err := v.Unlock(ctx, cur); errors.Is(err, ErrWrongPassphrase) {
+	// A kill may land after either passphrase was committed: try the other
+	// one, and report the second attempt's error, not the first's.
+	err = v.Unlock(ctx, cur)
+	if errors.Is(err, ErrWrongPassphrase) {
 		cur, next = passB, passA
 		err = v.Unlock(ctx, cur)
 	}

@@ -15,16 +15,25 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awnumar/memguard"
+	"golang.org/x/sys/unix"
 )
 
 const helperDirEnv = "SHAREDVAULT_VAULT_TEST_DIR"
 
 // helperMemlock creates, locks, reopens and unlocks a vault in
 // $SHAREDVAULT_VAULT_TEST_DIR and seals and opens some values: the
-// operations that use memguard. It prints "OK" on success, or
+// operations that use memguard. Then it keeps opened values alive until the
+// guard refuses one (it must, at any finite limit), destroys them and checks
+// the vault works again. It prints "WARNING: <text>" when MemlockWarning
+// has one, "EXHAUSTED <n>: <message>" and "OK" on success, or
 // "MEMLOCK-TOO-LOW: <message>" when the vault refuses to start.
 func helperMemlock() int {
 	ctx := context.Background()
+	if w := MemlockWarning(); w != "" {
+		fmt.Printf("WARNING: %s\n", w)
+	}
 	path := filepath.Join(os.Getenv(helperDirEnv), "vault.db")
 	fail := func(what string, err error) int {
 		var low *ErrMemlockTooLow
@@ -52,17 +61,23 @@ func helperMemlock() int {
 	}
 	// Many short-lived buffers in sequence: each must be released, or a
 	// small limit runs out.
-	for i := 0; i < 500; i++ {
+	roundTrip := func(i int) error {
 		ad := AD{Kind: "secret", Record: "devops.pat", Field: "token", Version: i}
 		s, err := v.Seal(ad, []byte("value"))
 		if err != nil {
-			return fail("seal", err)
+			return fmt.Errorf("seal: %w", err)
 		}
 		buf, err := v.Open(ad, s)
 		if err != nil {
-			return fail("open value", err)
+			return fmt.Errorf("open value: %w", err)
 		}
 		buf.Destroy()
+		return v.OpenWith(ad, s, 8192, func(pt, scratch []byte) error { return nil }) // larger than the scratch page
+	}
+	for i := 0; i < 500; i++ {
+		if err := roundTrip(i); err != nil {
+			return fail("round trip", err)
+		}
 	}
 	if _, err := v.Fingerprint(ctx, v.DB(), []byte("value")); err != nil {
 		return fail("fingerprint", err)
@@ -70,13 +85,47 @@ func helperMemlock() int {
 	if _, err := v.VerifyAudit(ctx); err != nil {
 		return fail("verify audit", err)
 	}
+	if err := v.ChangePassphrase(ctx, passB); err != nil {
+		return fail("change passphrase", err)
+	}
+
+	// Hold opened values until the guard says no: an error, not a panic
+	// (memguard's answer to a failed mlock) and not a hang.
+	ad := AD{Kind: "secret", Record: "devops.pat", Field: "token", Version: 1}
+	sealed, err := v.Seal(ad, []byte("value"))
+	if err != nil {
+		return fail("seal", err)
+	}
+	memlockWait = 20 * time.Millisecond // nothing else runs to free pages
+	var held []*memguard.LockedBuffer
+	var rl unix.Rlimit
+	unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl)
+	for len(held) <= int(rl.Cur)/os.Getpagesize() {
+		buf, err := v.Open(ad, sealed)
+		if err != nil {
+			if _, ok := errors.AsType[*MemlockExhaustedError](err); !ok {
+				return fail("open while holding", err)
+			}
+			fmt.Printf("EXHAUSTED %d: %v\n", len(held), err)
+			break
+		}
+		held = append(held, buf)
+	}
+	for _, b := range held {
+		b.Destroy()
+	}
+	if err := roundTrip(0); err != nil {
+		return fail("round trip after exhaustion", err)
+	}
 	fmt.Println("OK")
 	return 0
 }
 
 // Root ignores RLIMIT_MEMLOCK, so this runs the vault as user nobody under a
-// real limit: too low must be refused promptly with ErrMemlockTooLow (not a
-// memguard panic or a deadlock), and a modest limit must be enough.
+// real limit: below MinMemlock it must be refused promptly with
+// ErrMemlockTooLow (not a memguard panic or a deadlock); from MinMemlock up
+// every operation must work, below RecommendedMemlock with a warning, and
+// holding more values than fit must end in MemlockExhaustedError.
 func TestMemlockAsNonRoot(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the helper as nobody (root itself ignores RLIMIT_MEMLOCK)")
@@ -117,16 +166,19 @@ func TestMemlockAsNonRoot(t *testing.T) {
 	bin := filepath.Join(base, "vault.test")
 	copyExecutable(t, exe, bin)
 
+	min := int(MinMemlock())
 	tests := []struct {
-		name   string
-		limit  int // bytes
-		wantOK bool
+		name    string
+		limit   int // bytes
+		wantOK  bool
+		warning string // the MemlockWarning start, "" for none
 	}{
-		{"16KiB", 16 << 10, false},
-		{"255KiB", MinMemlock - 1024, false},
-		{"256KiB", MinMemlock, true}, // the documented minimum must be enough
-		{"1MiB", 1 << 20, true},
-		{"8MiB", 8 << 20, true},
+		{"16KiB", 16 << 10, false, "memory locking is too limited"},
+		{"belowMin", min - os.Getpagesize(), false, "memory locking is too limited"},
+		{"min", min, true, "memory locking is limited"}, // the documented minimum must be enough
+		{"64KiB", 64 << 10, true, "memory locking is limited"},
+		{"256KiB", RecommendedMemlock, true, ""},
+		{"8MiB", 8 << 20, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,18 +205,33 @@ func TestMemlockAsNonRoot(t *testing.T) {
 			if ctx.Err() != nil {
 				t.Fatalf("helper hangs: still running after 20 s under a %d KiB limit", tt.limit>>10)
 			}
-			for _, bad := range []string{"panic", "goroutine ", "fatal error", "SIGSEGV"} {
+			for _, bad := range []string{"panic", "goroutine ", "fatal error", "SIGSEGV", "could not acquire lock"} {
 				if strings.Contains(text, bad) {
 					t.Fatalf("output contains %q:\n%s", bad, text)
+				}
+			}
+			if tt.warning == "" && strings.Contains(text, "WARNING:") {
+				t.Errorf("no warning expected at %d KiB:\n%s", tt.limit>>10, text)
+			}
+			if tt.warning != "" {
+				want := fmt.Sprintf("WARNING: %s: the locked-memory limit (ulimit -l) is %d KiB", tt.warning, tt.limit>>10)
+				if !strings.Contains(text, want) {
+					t.Errorf("want the warning %q, got:\n%s", want, text)
 				}
 			}
 			if tt.wantOK {
 				if err != nil || !strings.Contains(text, "OK") {
 					t.Fatalf("want success under a %d KiB limit, got %v:\n%s", tt.limit>>10, err, text)
 				}
+				// Every value held costs a page: the guard must stop
+				// them at the limit, not memguard's panic.
+				want := fmt.Sprintf("out of locked memory: the locked-memory limit (ulimit -l) of %d KiB does not fit", tt.limit>>10)
+				if !strings.Contains(text, "EXHAUSTED ") || !strings.Contains(text, want) {
+					t.Fatalf("want the guard to refuse a value beyond the limit with %q, got:\n%s", want, text)
+				}
 				return
 			}
-			want := fmt.Sprintf("MEMLOCK-TOO-LOW: the locked-memory limit (ulimit -l) is %d KiB; sharedvault needs at least %d KiB", tt.limit>>10, MinMemlock>>10)
+			want := fmt.Sprintf("MEMLOCK-TOO-LOW: the locked-memory limit (ulimit -l) is %d KiB; sharedvault needs at least %d KiB", tt.limit>>10, min>>10)
 			if !strings.Contains(text, want) {
 				t.Fatalf("want the ErrMemlockTooLow message %q, got %v:\n%s", want, err, text)
 			}

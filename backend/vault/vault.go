@@ -38,6 +38,8 @@ var (
 	ErrNewerFormat     = store.ErrNewerFormat
 	ErrCorrupt         = store.ErrCorrupt
 	ErrNotFound        = store.ErrNotFound
+	ErrBusy            = store.ErrBusy
+	ErrDiskWrite       = store.ErrDiskWrite
 	ErrEmptyPassphrase = errors.New("passphrase is empty")
 )
 
@@ -123,7 +125,10 @@ func Create(ctx context.Context, path string, passphrase []byte, opt Options) (*
 	}
 	h := header{vaultID: hex.EncodeToString(id), formatVersion: FormatVersion, kdf: creationKDF(), salt: salt}
 
-	dk := memguard.NewBufferRandom(keySize)
+	dk, err := newBufferRandom(keySize)
+	if err != nil {
+		return nil, err
+	}
 	defer dk.Destroy()
 	wrapped, err := wrapDataKey(passphrase, h, dk.Bytes())
 	if err != nil {
@@ -137,9 +142,18 @@ func Create(ctx context.Context, path string, passphrase []byte, opt Options) (*
 	}
 	v := newVault(db, opt)
 	v.hdr = h
-	v.dataKey = dk.Seal()
+	if v.dataKey, err = sealBuffer(dk); err != nil {
+		db.Close()
+		os.Remove(path)
+		return nil, err
+	}
 
-	fpKey := memguard.NewBufferRandom(keySize)
+	fpKey, err := newBufferRandom(keySize)
+	if err != nil {
+		db.Close()
+		os.Remove(path)
+		return nil, err
+	}
 	defer fpKey.Destroy()
 	sealedFP, err := v.sealWith(AD{Kind: "setting", Record: settingFingerprintKey, Field: "value"}, fpKey.Bytes())
 	if err != nil {
@@ -267,8 +281,12 @@ func (v *Vault) Unlock(ctx context.Context, passphrase []byte) error {
 		_ = v.audit.Pending(ctx, audit.Entry{At: v.opt.now(), OSUser: audit.CurrentOSUser(), Action: "vault.unlock_failed", Subject: v.db.Path})
 		return ErrWrongPassphrase
 	}
+	enc, err := newEnclave(dk) // wipes dk
+	if err != nil {
+		return err
+	}
 	v.mu.Lock()
-	v.dataKey = memguard.NewEnclave(dk) // wipes dk
+	v.dataKey = enc
 	v.mu.Unlock()
 	if err := v.flushPendingAudit(ctx); err != nil {
 		return err
@@ -410,18 +428,28 @@ func (v *Vault) Backup() string { return v.db.Backup }
 func (v *Vault) Now() time.Time { return v.opt.now() }
 
 // Update runs fn in one IMMEDIATE transaction and commits it when fn
-// returns nil.
+// returns nil. IMMEDIATE takes the write lock up front, so a second writer
+// (another process) waits for it instead of failing midway; one that waited
+// longer than the busy timeout gets ErrBusy.
 func (v *Vault) Update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := v.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return store.Busy(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return store.Busy(err)
 	}
-	return tx.Commit()
+	return store.Busy(tx.Commit())
 }
+
+// IsBusy reports whether err means another process kept the vault locked
+// for longer than the busy timeout (ErrBusy or SQLite's own busy error).
+func IsBusy(err error) bool { return store.IsBusy(err) }
+
+// IsDiskWrite reports whether err means a vault file could not be written
+// (disk full, file size limit, failing disk); see store.ErrDiskWrite.
+func IsDiskWrite(err error) bool { return store.IsDiskWrite(err) }
 
 // withKey opens the data key for the duration of fn.
 func (v *Vault) withKey(fn func(key []byte) error) error {
@@ -475,7 +503,10 @@ func (v *Vault) OpenWith(ad AD, sealed []byte, extra int, fn func(plaintext, scr
 		if ok, err := v.hot.withScratch(n+extra, use); ok {
 			return err
 		}
-		buf := memguard.NewBuffer(n + extra)
+		buf, err := newBuffer(n + extra)
+		if err != nil {
+			return err
+		}
 		defer buf.Destroy()
 		return use(buf.Bytes())
 	})
@@ -490,8 +521,8 @@ func (v *Vault) Open(ad AD, sealed []byte) (*memguard.LockedBuffer, error) {
 		if err != nil {
 			return err
 		}
-		out = memguard.NewBufferFromBytes(pt) // wipes pt
-		return nil
+		out, err = LockedBufferFrom(pt) // wipes pt
+		return err
 	})
 	return out, err
 }
@@ -499,8 +530,11 @@ func (v *Vault) Open(ad AD, sealed []byte) (*memguard.LockedBuffer, error) {
 func (v *Vault) subKey(label string) (*memguard.LockedBuffer, error) {
 	var out *memguard.LockedBuffer
 	err := v.withKey(func(key []byte) error {
-		out = memguard.NewBuffer(keySize)
-		_, err := io.ReadFull(hkdf.New(sha256.New, key, []byte(v.hdr.vaultID), []byte(label)), out.Bytes())
+		var err error
+		if out, err = newBuffer(keySize); err != nil {
+			return err
+		}
+		_, err = io.ReadFull(hkdf.New(sha256.New, key, []byte(v.hdr.vaultID), []byte(label)), out.Bytes())
 		return err
 	})
 	return out, err

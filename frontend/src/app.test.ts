@@ -5,7 +5,7 @@ import { App } from './app';
 const kdf = { algorithm: 'argon2id', memory_kib: 1024, iterations: 1, parallelism: 1 };
 
 // A fake backend with the real one's rules: one passphrase, lock/unlock state.
-function fakeApi(initialized: boolean) {
+function fakeApi(initialized: boolean, memlockWarning = '') {
   let secret = initialized ? 'right passphrase 123' : '';
   let locked = initialized;
   const lockedListeners: Array<() => void> = [];
@@ -17,6 +17,7 @@ function fakeApi(initialized: boolean) {
       path: '/tmp/v/vault.db',
       kdf,
       auto_lock_minutes: 5,
+      memlock_warning: memlockWarning,
     }),
     create: async (p) => {
       secret = p;
@@ -115,6 +116,33 @@ describe('App', () => {
     await tick();
     await tick();
     expect(app.screen).toBe('console');
+  });
+
+  it('shows the low locked-memory warning above every screen, and nothing without one', async () => {
+    const warning = 'memory locking is limited: the locked-memory limit (ulimit -l) is 64 KiB (256 KiB recommended)';
+    const { api } = fakeApi(false, warning);
+    const app = new App(root, api);
+    await app.start();
+    expect(app.screen).toBe('first-run');
+    expect(text('memlock-warning')).toBe(warning);
+    expect(document.getElementById('memlock-warning')!.getAttribute('role')).toBe('status');
+    type('passphrase', 'right passphrase 123');
+    type('passphrase2', 'right passphrase 123');
+    submit('create-form');
+    await tick();
+    await tick();
+    expect(app.screen).toBe('console');
+    expect(text('memlock-warning')).toBe(warning);
+    (document.getElementById('lock') as HTMLButtonElement).click();
+    await tick();
+    expect(app.screen).toBe('unlock');
+    expect(text('memlock-warning')).toBe(warning);
+
+    document.body.innerHTML = '<div id="app"></div>';
+    const plain = new App(document.getElementById('app')!, fakeApi(false).api);
+    await plain.start();
+    expect(plain.screen).toBe('first-run');
+    expect(document.getElementById('memlock-warning')).toBeNull();
   });
 
   it('returns to the unlock screen on the vault:locked event', async () => {

@@ -13,6 +13,7 @@ export class App {
   private current: ScreenName | 'error' | null = null;
   private leaveConsole: (() => void) | null = null;
   private path = '';
+  private memlockWarning = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -43,6 +44,7 @@ export class App {
 
   private render(state: VaultState): ScreenName {
     this.path = state.path;
+    this.memlockWarning = state.memlock_warning ?? '';
     if (!state.initialized) return this.showFirstRun();
     if (state.locked) return this.showUnlock();
     return this.showConsole(state);
@@ -52,7 +54,13 @@ export class App {
     this.leaveConsole?.();
     this.leaveConsole = null;
     this.current = screen;
-    this.root.replaceChildren(el);
+    if (this.memlockWarning) {
+      // Every screen: the limit affects creating and unlocking the vault too.
+      const banner = h('p', { class: 'memlock-banner', id: 'memlock-warning', role: 'status' }, this.memlockWarning);
+      this.root.replaceChildren(banner, el);
+    } else {
+      this.root.replaceChildren(el);
+    }
     const input = el.querySelector<HTMLElement>('input');
     const heading = el.querySelector<HTMLElement>('h1');
     if (input) input.focus();

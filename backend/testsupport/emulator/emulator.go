@@ -7,8 +7,11 @@ package emulator
 import "sharedvault/backend/internal/emulator"
 
 type (
-	Server = emulator.Server
-	Config = emulator.Config
+	Server   = emulator.Server
+	Config   = emulator.Config
+	PAT      = emulator.PAT
+	App      = emulator.App
+	JiraUser = emulator.JiraUser
 )
 
 var (

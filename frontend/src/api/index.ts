@@ -20,6 +20,8 @@ export interface VaultState {
   path: string;
   kdf: KDF;
   auto_lock_minutes: number;
+  /** Set when the locked-memory limit is low: shown as a banner on every screen. */
+  memlock_warning?: string;
 }
 
 export type ScreenName = 'first-run' | 'unlock' | 'console';

@@ -453,6 +453,7 @@ export namespace app {
 	    path: string;
 	    kdf: KDFDTO;
 	    auto_lock_minutes: number;
+	    memlock_warning: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new StateDTO(source);
@@ -465,6 +466,7 @@ export namespace app {
 	        this.path = source["path"];
 	        this.kdf = this.convertValues(source["kdf"], KDFDTO);
 	        this.auto_lock_minutes = source["auto_lock_minutes"];
+	        this.memlock_warning = source["memlock_warning"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
