@@ -308,7 +308,7 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	boards, err := readBoards(ctx, tx, sel.Boards, own, open)
+	boards, err := readBoards(ctx, tx, v.DB(), sel.Boards, own, open)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -350,15 +350,35 @@ type exportedBoards struct {
 // whole age encryption that make bench compares export with.
 const plainBoardsQuery = `SELECT coalesce(group_concat(payload_json, ','), ''), coalesce(group_concat(name, char(0)), ''), count(*)
 FROM boards
-WHERE (?1 IS NULL OR id NOT IN (SELECT value FROM json_each(?1)))
+WHERE id BETWEEN ?3 AND ?4
+  AND (?1 IS NULL OR id NOT IN (SELECT value FROM json_each(?1)))
   AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))`
+
+// plainPart is plainBoardsQuery's answer for one range of ids.
+type plainPart struct {
+	json, names []byte
+	count       int
+	err         error
+}
+
+func queryPlain(ctx context.Context, q vault.Querier, ownIDs, selected any, lo, hi int64) (p plainPart) {
+	p.err = q.QueryRowContext(ctx, plainBoardsQuery, ownIDs, selected, lo, hi).Scan(&p.json, &p.names, &p.count)
+	return p
+}
+
+// splitBoards is the id span from which the plain boards are read as two
+// halves at once, on the transaction's connection and on another one, so
+// the second core does half of SQLite's work. Both connections see the same
+// snapshot: this transaction holds the write lock, so nothing can commit
+// between the two reads.
+const splitBoards = 4096
 
 const ownedBoardsQuery = `SELECT id, name, system, project, area_path, use_global FROM boards
 	WHERE ?1 IS NOT NULL AND id IN (SELECT value FROM json_each(?1))
 	  AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))
 	ORDER BY id`
 
-func readBoards(ctx context.Context, tx *sql.Tx, selected []string, own map[string]providers.Record, open func(providers.Record) (string, error)) (exportedBoards, error) {
+func readBoards(ctx context.Context, tx *sql.Tx, db vault.Querier, selected []string, own map[string]providers.Record, open func(providers.Record) (string, error)) (exportedBoards, error) {
 	var out exportedBoards
 	ownIDs := make([]int64, 0, len(own))
 	for name := range own {
@@ -377,10 +397,36 @@ func readBoards(ctx context.Context, tx *sql.Tx, selected []string, own map[stri
 		selJSON = string(b)
 	}
 
-	var names []byte
-	var plainCount int
-	if err := tx.QueryRowContext(ctx, plainBoardsQuery, idsJSON, selJSON).Scan(&out.plain, &names, &plainCount); err != nil {
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(id), max(id) FROM boards`).Scan(&lo, &hi); err != nil {
 		return out, err
+	}
+	parts := make([]plainPart, 1, 2)
+	if hi.Int64-lo.Int64 < splitBoards {
+		parts[0] = queryPlain(ctx, tx, idsJSON, selJSON, lo.Int64, hi.Int64)
+	} else {
+		mid := lo.Int64 + (hi.Int64-lo.Int64)/2
+		second := make(chan plainPart, 1)
+		go func() { second <- queryPlain(ctx, db, idsJSON, selJSON, mid+1, hi.Int64) }()
+		parts[0] = queryPlain(ctx, tx, idsJSON, selJSON, lo.Int64, mid)
+		parts = append(parts, <-second)
+	}
+	var plainCount int
+	var names []byte
+	for _, p := range parts {
+		if p.err != nil {
+			return out, p.err
+		}
+		if p.count == 0 {
+			continue
+		}
+		if plainCount > 0 {
+			out.plain = append(out.plain, ',')
+			names = append(names, 0)
+		}
+		out.plain = append(out.plain, p.json...)
+		names = append(names, p.names...)
+		plainCount += p.count
 	}
 	if plainCount > 0 {
 		out.names = strings.Split(string(names), "\x00")

@@ -282,3 +282,57 @@ func TestImportRefusesManifestPayloadMismatch(t *testing.T) {
 		})
 	}
 }
+
+// Boards whose ids span more than splitBoards are read as two halves on two
+// connections: every board must come out exactly once, whichever half its
+// id falls in (the ids below sit on and around the split point).
+func TestExportReadsBoardsInTwoHalves(t *testing.T) {
+	ctx := context.Background()
+	ws, fps := workstation(t) // ids 1..12 so far
+	const last = 3 * splitBoards
+	mid := int64(1) + (last-1)/2
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	err := ws.Update(ctx, func(tx *sql.Tx) error {
+		for _, id := range []int64{mid - 1, mid, mid + 1, mid + 2, last - 1, last} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO boards (id, name, system, project, area_path, use_global, created_at, updated_at) VALUES (?, ?, 'jira', 'P', '', 1, ?, ?)`,
+				id, fmt.Sprintf("Board id %d", id), now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := age.GenerateX25519Identity()
+	path, res := exportTo(t, ws, id, Selection{})
+	b := openBundle(t, path, id, signer(t, ws))
+	var p Payload
+	if err := json.Unmarshal(b.Payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	var got, items []string
+	for _, bj := range p.Boards {
+		got = append(got, bj.Name)
+	}
+	for _, it := range res.Items {
+		if it.Kind == "board" {
+			items = append(items, it.Name)
+		}
+	}
+	var want []string
+	for _, r := range readBoardRows(t, ws) {
+		want = append(want, r.Name)
+	}
+	slices.Sort(got)
+	slices.Sort(items)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payload boards (-table +payload):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, items); diff != "" {
+		t.Errorf("result items (-table +items):\n%s", diff)
+	}
+	if len(fps) != 2 || len(b.Manifest.Contents) != 3 {
+		t.Errorf("manifest contents %v, want the PAT and 2 board credentials", b.Manifest.Contents)
+	}
+}
