@@ -26,7 +26,7 @@ LDFLAGS := -s -w$(if $(VERSION), -X sharedvault/backend/cli.Version=$(VERSION))
 
 # System packages: GUI build, real-window smoke test, browser tests.
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
-	xvfb imagemagick xdotool chromium chromium-driver age argon2
+	xvfb imagemagick xdotool chromium chromium-driver age argon2 strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 NODE_STAMP := frontend/node_modules/.sharedvault-npm-ci

@@ -54,11 +54,26 @@ for dir in $dirs; do
 		count=$((count + 1))
 		out="$tmp/$count.txt"
 		start=$SECONDS
-		if (cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^${target}\$" -test.fuzztime "$fuzztime" \
-			-test.parallel "$parallel" -test.fuzzcachedir "$cache/$pkg" -test.timeout 10m) >"$out" 2>&1; then
-			status=ok
-		else
+		status=FAIL
+		for attempt in 1 2; do
+			if (cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^${target}\$" -test.fuzztime "$fuzztime" \
+				-test.parallel "$parallel" -test.fuzzcachedir "$cache/$pkg" -test.timeout 10m) >"$out" 2>&1; then
+				status=ok
+				break
+			fi
+			# Go before 1.27 can fail a target with a bare "context deadline
+			# exceeded" when -fuzztime ends while a worker is busy (golang/go
+			# issue 75804), which a loaded machine makes likely. A real finding
+			# always writes its input ("Failing input written to"): only a
+			# bare deadline is retried, and tolerated if it happens again.
+			if grep -q 'context deadline exceeded' "$out" && ! grep -qE 'Failing input written|panic:|^\s+\S+_test\.go:[0-9]+:' "$out"; then
+				status="ok (deadline flake, go#75804)"
+				continue
+			fi
 			status=FAIL
+			break
+		done
+		if [ "$status" = FAIL ]; then
 			failed=$((failed + 1))
 		fi
 		# The coordinator's last status line carries the totals.

@@ -49,15 +49,19 @@ func MemlockWarning() string {
 func newLockGuard() *lockGuard {
 	g := &lockGuard{page: uint64(os.Getpagesize())}
 	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil || rl.Cur == unix.RLIM_INFINITY || canLockUnlimited() {
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
 		return g
 	}
-	if _, ok := lockedBytes(); !ok && rl.Cur >= MinMemlock() {
+	cur := uint64(rl.Cur) // int64 on some BSDs
+	if cur == uint64(unix.RLIM_INFINITY) || canLockUnlimited() {
+		return g
+	}
+	if _, ok := lockedBytes(); !ok && cur >= MinMemlock() {
 		// No VmLck to count with (not Linux): only the up-front
 		// CheckMemlock refusal protects.
 		return g
 	}
-	g.limit = rl.Cur
+	g.limit = cur
 	return g
 }
 
@@ -77,7 +81,8 @@ func canLockUnlimited() bool {
 	if err != nil {
 		return os.Geteuid() == 0
 	}
-	return caps&(1<<unix.CAP_IPC_LOCK) != 0
+	const capIPCLock = 14 // linux/capability.h
+	return caps&(1<<capIPCLock) != 0
 }
 
 // lockedBytes is the process's locked memory (VmLck in /proc/self/status).

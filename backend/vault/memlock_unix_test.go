@@ -24,7 +24,7 @@ const helperDirEnv = "SHAREDVAULT_VAULT_TEST_DIR"
 
 // helperMemlock creates, locks, reopens and unlocks a vault in
 // $SHAREDVAULT_VAULT_TEST_DIR and seals and opens some values: the
-// operations that use memguard. Then it keeps opened values alive until the
+// operations that use memguard, also from several goroutines at once. Then it keeps opened values alive until the
 // guard refuses one (it must, at any finite limit), destroys them and checks
 // the vault works again. It prints "WARNING: <text>" when MemlockWarning
 // has one, "EXHAUSTED <n>: <message>" and "OK" on success, or
@@ -77,6 +77,25 @@ func helperMemlock() int {
 	for i := 0; i < 500; i++ {
 		if err := roundTrip(i); err != nil {
 			return fail("round trip", err)
+		}
+	}
+	// Concurrent users of locked pages (the window's goroutines): the
+	// guard makes them wait for each other, none fails.
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 100; i++ {
+				if err := roundTrip(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			return fail("concurrent round trips", err)
 		}
 	}
 	if _, err := v.Fingerprint(ctx, v.DB(), []byte("value")); err != nil {
