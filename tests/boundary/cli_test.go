@@ -17,10 +17,8 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builtBins.window != "" && os.Getenv("SHAREDVAULT_WINDOW_BIN") == "" {
-		os.RemoveAll(filepath.Dir(builtBins.window))
-	} else if builtBins.cli != "" && os.Getenv("SHAREDVAULT_CLI_BIN") == "" {
-		os.RemoveAll(filepath.Dir(builtBins.cli))
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
 	}
 	os.Exit(code)
 }

@@ -159,6 +159,7 @@ var (
 	buildOnce sync.Once
 	builtBins struct{ window, cli string }
 	buildErr  error
+	buildDir  string // removed by TestMain
 )
 
 // binaries returns the release window binary and the headless CLI binary:
@@ -168,11 +169,15 @@ func binaries(t *testing.T) (window, cli string) {
 	t.Helper()
 	buildOnce.Do(func() {
 		builtBins.window, builtBins.cli = os.Getenv("SHAREDVAULT_WINDOW_BIN"), os.Getenv("SHAREDVAULT_CLI_BIN")
+		if builtBins.window != "" && builtBins.cli != "" {
+			return
+		}
 		dir, err := os.MkdirTemp("", "sharedvault-boundary-")
 		if err != nil {
 			buildErr = err
 			return
 		}
+		buildDir = dir
 		root, _ := filepath.Abs(filepath.Join("..", ".."))
 		if builtBins.cli == "" {
 			builtBins.cli = filepath.Join(dir, "sharedvault-cli")
