@@ -2,6 +2,7 @@
 #
 #   make run    set up, build the release binary and open the window
 #   make test   everything CI runs (.ci/run)
+#   make fuzz   every fuzz target for FUZZTIME (default 30s) each
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -73,9 +74,9 @@ build-cli:
 dist: frontend
 	rm -rf $(DIST)
 	mkdir -p $(DIST)
-	GOOS=linux GOARCH=amd64 $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(DIST)/sharedvault-linux-amd64 .
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o $(DIST)/sharedvault-windows-amd64.exe .
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/sharedvault-cli-linux-amd64 .
+	GOOS=linux GOARCH=amd64 $(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(DIST)/sharedvault-linux-amd64 .
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o $(DIST)/sharedvault-windows-amd64.exe .
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(DIST)/sharedvault-cli-linux-amd64 .
 	cd $(DIST) && sha256sum sharedvault-cli-linux-amd64 sharedvault-linux-amd64 sharedvault-windows-amd64.exe > SHA256SUMS
 
 ## run: build and open the window
@@ -91,7 +92,7 @@ test: setup frontend
 	$(MAKE) --no-print-directory lint
 	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null .
 	SHAREDVAULT_UI_TESTS=1 $(GO) test ./...
-	FUZZ_FRESH=1 GO=$(GO) scripts/fuzz.sh $(FUZZTIME_TEST)
+	FUZZ_FRESH=1 FUZZ_MINIMIZE=100x GO=$(GO) scripts/fuzz.sh $(FUZZTIME_TEST)
 	cd frontend && $(NPM) test
 	$(MAKE) --no-print-directory dist
 	$(GO) run ./tools/checkdist -dir $(DIST) -version "$(VERSION)"

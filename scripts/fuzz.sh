@@ -6,6 +6,10 @@
 #
 # Environment: FUZZ_PARALLEL  fuzz workers per target (default 2)
 #              FUZZ_PACKAGES  package patterns to search (default ./...)
+#              FUZZ_MINIMIZE  -fuzzminimizetime per new input (default 5s, not
+#                             go's 60s: minimising one new input of a large
+#                             seed, such as a certificate, could otherwise
+#                             use up a whole run; make test gives it 100x)
 #              FUZZ_FRESH     1 = start from the seeds only, in a throw-away
 #                             corpus cache (make test: a short run then fuzzes
 #                             instead of re-running the corpus that earlier
@@ -57,7 +61,8 @@ for dir in $dirs; do
 		status=FAIL
 		for attempt in 1 2; do
 			if (cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^${target}\$" -test.fuzztime "$fuzztime" \
-				-test.parallel "$parallel" -test.fuzzcachedir "$cache/$pkg" -test.timeout 10m) >"$out" 2>&1; then
+				-test.parallel "$parallel" -test.fuzzcachedir "$cache/$pkg" -test.timeout 10m \
+				-test.fuzzminimizetime "${FUZZ_MINIMIZE:-5s}") >"$out" 2>&1; then
 				status=ok
 				break
 			fi

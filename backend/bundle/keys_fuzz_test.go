@@ -72,8 +72,10 @@ func FuzzParseRecipients(f *testing.F) {
 			}
 			for _, line := range strings.Split(in, "\n") {
 				line = strings.TrimSpace(line)
+				// (Only a key that appears nowhere else in the input: the
+				// error may rightly quote another, malformed recipient line.)
 				if key, ok := strings.CutPrefix(strings.ToUpper(line), "AGE-SECRET-KEY-"); ok && len(key) >= 8 &&
-					strings.Contains(strings.ToUpper(err.Error()), key) {
+					strings.Count(strings.ToUpper(in), key) == 1 && strings.Contains(strings.ToUpper(err.Error()), key) {
 					t.Fatalf("refusal quotes a private key: %v", err)
 				}
 			}

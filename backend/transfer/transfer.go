@@ -46,7 +46,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"filippo.io/age"
 	"github.com/awnumar/memguard"
@@ -471,29 +470,6 @@ func readBoards(ctx context.Context, tx *sql.Tx, db vault.Querier, selected []st
 		return out, fmt.Errorf("%w: some selected boards do not exist", vault.ErrNotFound)
 	}
 	return out, nil
-}
-
-// appendJSONString appends s as a JSON string (no HTML escaping, like the
-// bundle's canonical form); invalid UTF-8 goes through encoding/json.
-func appendJSONString(dst []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		b, _ := json.Marshal(s)
-		return append(dst, b...)
-	}
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
 }
 
 func boardSecretName(id int64) string { return "board:" + strconv.FormatInt(id, 10) }

@@ -178,8 +178,11 @@ func TestCLIWritesSurviveSIGKILL(t *testing.T) {
 			delay := time.Duration(rng.Int64N(int64(st.measuredDuration) + 1))
 			res := killAfter(t, child(t, append(vaultArgs(work, f.pass), k.args...)), delay)
 			if !res.killed {
-				// Not a kill: it must simply have worked.
+				// Not a kill: it must simply have worked. The timing
+				// runs may have been slowed by a busy machine: narrow
+				// the window so the next delays land inside the run.
 				st.finishedFirst++
+				st.measuredDuration -= st.measuredDuration / 4
 				if res.exitErr != nil {
 					t.Fatalf("%s: ended with %v before the kill", k.name, res.exitErr)
 				}

@@ -62,8 +62,8 @@ func TestMain(m *testing.M) {
 // home is a fresh set of the folders a process writes to: HOME, the XDG
 // config, cache and data folders and TMPDIR.
 type home struct {
-	base                                string
-	home, config, cache, data, tmp, bin string
+	base                           string
+	home, config, cache, data, tmp string
 }
 
 func newHome(t *testing.T, base string) *home {
