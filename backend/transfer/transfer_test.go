@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 var hostileNames = []string{
 	`Quote " board`, `Back\slash\\board`, "Tab\tand\nnewline", "Ctrl \x01\x1f", `<script>&amp;</script>`,
 	"Line\u2028separator", "Emoji 🚀 board", "Ünïcödé", "   spaces   ", `{"json":"in a name"}`,
+	`Ends in a backslash\`, `Ends in two\\`, `x"},{"name":"y`,
 }
 
 type boardRow struct {

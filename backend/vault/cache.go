@@ -58,6 +58,35 @@ func (c *CachedQuerier) QueryContext(ctx context.Context, query string, args ...
 	return s.QueryContext(ctx, args...)
 }
 
+// InTx runs the cached statements inside tx. database/sql keeps a
+// statement prepared per connection, so one prepared for the transaction's
+// connection before is reused rather than parsed again.
+func (c *CachedQuerier) InTx(tx *sql.Tx) TxQuerier { return TxQuerier{c: c, tx: tx} }
+
+// TxQuerier is a CachedQuerier bound to a transaction.
+type TxQuerier struct {
+	c  *CachedQuerier
+	tx *sql.Tx
+}
+
+// QueryRowContext runs a prepared single-row query in the transaction.
+func (q TxQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := q.c.stmt(ctx, query)
+	if err != nil {
+		return q.tx.QueryRowContext(ctx, query, args...)
+	}
+	return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+}
+
+// QueryContext runs a prepared query in the transaction.
+func (q TxQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := q.c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+}
+
 func (c *CachedQuerier) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
