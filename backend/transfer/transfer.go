@@ -415,7 +415,7 @@ func boardNames(run string, count int) ([]string, error) {
 type plainPart struct {
 	json  string // the driver's own copy, not another one
 	count int
-	err         error
+	err   error
 }
 
 func queryPlain(ctx context.Context, q vault.Querier, ownIDs, selected any, lo, hi int64) (p plainPart) {
