@@ -109,6 +109,11 @@ type ExportOptions struct {
 	// its structural scan of the megabytes of payload. Readers parse every
 	// bundle strictly either way.
 	PayloadCompact bool
+	// PayloadParts, when set, replaces Bundle.Payload with consecutive
+	// pieces whose concatenation is the payload, so a caller holding it in
+	// several buffers hands them over without joining megabytes. The
+	// writer only reads them.
+	PayloadParts [][]byte
 }
 
 // VerifyOptions says which keys may open a bundle and which signers are
@@ -127,7 +132,7 @@ type VerifyOptions struct {
 // opt.Recipients. It fills in Manifest.Signer (and CreatedAt when zero);
 // times are stored in UTC with whole seconds.
 func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
-	parts, err := sealParts(b, opt.SigningKey, opt.PayloadCompact, time.Now())
+	parts, err := sealParts(b, opt.SigningKey, opt.PayloadCompact, opt.PayloadParts, time.Now())
 	if err != nil {
 		return err
 	}
@@ -148,7 +153,7 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 	if err != nil {
 		return fmt.Errorf("encrypting bundle: %w", err)
 	}
-	for _, part := range [][]byte{parts.head, parts.payload} {
+	for _, part := range append([][]byte{parts.head}, parts.payload...) {
 		if _, err := ew.Write(part); err != nil {
 			return fmt.Errorf("encrypting bundle: %w", err)
 		}
@@ -173,7 +178,8 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 // payload's SHA-256, which is computed on another core while the head and
 // payload are being encrypted.
 type plaintextParts struct {
-	head, payload []byte
+	head          []byte
+	payload       [][]byte
 	payloadOwned  bool // a canonical copy made here (wiped after use)
 	manifest      []byte
 	key           ed25519.PrivateKey
@@ -198,21 +204,21 @@ func (p *plaintextParts) wipe() {
 	}
 	clear(p.head)
 	if p.payloadOwned {
-		clear(p.payload)
+		clear(p.payload[0])
 	}
 }
 
 // seal validates b, signs it and returns the plaintext JSON.
 func seal(b Bundle, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
-	parts, err := sealParts(b, key, false, now)
+	parts, err := sealParts(b, key, false, nil, now)
 	if err != nil {
 		return nil, err
 	}
 	defer parts.wipe()
-	return bytes.Join([][]byte{parts.head, parts.payload, parts.tail()}, nil), nil
+	return bytes.Join(append(append([][]byte{parts.head}, parts.payload...), parts.tail()), nil), nil
 }
 
-func sealParts(b Bundle, key ed25519.PrivateKey, payloadCompact bool, now time.Time) (*plaintextParts, error) {
+func sealParts(b Bundle, key ed25519.PrivateKey, payloadCompact bool, payloadParts [][]byte, now time.Time) (*plaintextParts, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("%w: signing key must be %d bytes", ErrInvalidKey, ed25519.PrivateKeySize)
 	}
@@ -244,11 +250,27 @@ func sealParts(b Bundle, key ed25519.PrivateKey, payloadCompact bool, now time.T
 	if err != nil {
 		return nil, err
 	}
-	payload, copied := []byte(b.Payload), false
-	if !payloadCompact || len(payload) < 2 || payload[0] != '{' || payload[len(payload)-1] != '}' {
-		if payload, copied, err = canonicalPayload(b.Payload); err != nil {
+	payload, copied := payloadParts, false
+	if payload == nil {
+		payload = [][]byte{b.Payload}
+	}
+	if !payloadCompact || !objectBounds(payload) {
+		joined, joinedHere := payload[0], len(payload) > 1
+		if joinedHere {
+			joined = bytes.Join(payload, nil)
+		}
+		canonical, c, err := canonicalPayload(joined)
+		if joinedHere && (c || err != nil) {
+			clear(joined) // holds secrets; canonical is a copy, or nothing
+		}
+		if err != nil {
 			return nil, err
 		}
+		payload, copied = [][]byte{canonical}, c || joinedHere
+	}
+	size := 0
+	for _, part := range payload {
+		size += len(part)
 	}
 	// The envelope is written by hand around the canonical bytes: encoding
 	// it with encoding/json would validate and copy the payload twice more.
@@ -259,15 +281,35 @@ func sealParts(b Bundle, key ed25519.PrivateKey, payloadCompact bool, now time.T
 	head = append(head, manifest...)
 	head = append(head, `,"payload":`...)
 	tailLen := len(`,"signature":""}`+"\n") + base64.StdEncoding.EncodedLen(ed25519.SignatureSize)
-	if len(head)+len(payload)+tailLen > MaxPlaintextSize {
+	if len(head)+size+tailLen > MaxPlaintextSize {
 		if copied {
-			clear(payload)
+			clear(payload[0])
 		}
 		return nil, fmt.Errorf("%w (%d MiB)", ErrTooLarge, MaxPlaintextSize>>20)
 	}
 	parts := &plaintextParts{head: head, payload: payload, payloadOwned: copied, manifest: manifest, key: key, digest: make(chan [sha256.Size]byte, 1)}
-	go func() { parts.digest <- sha256.Sum256(payload) }()
+	go func() {
+		h := sha256.New()
+		for _, part := range payload {
+			h.Write(part)
+		}
+		parts.digest <- [sha256.Size]byte(h.Sum(nil))
+	}()
 	return parts, nil
+}
+
+// objectBounds reports whether the parts start with '{' and end with '}'.
+func objectBounds(parts [][]byte) bool {
+	var first, last []byte
+	for _, p := range parts {
+		if len(p) > 0 {
+			if first == nil {
+				first = p
+			}
+			last = p
+		}
+	}
+	return first != nil && first[0] == '{' && last[len(last)-1] == '}'
 }
 
 func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
@@ -379,6 +421,8 @@ func WriteFile(path string, b Bundle, opt ExportOptions) error {
 // record never appears (Abort), and the number is used only once.
 type PendingFile struct {
 	tmp, path, dir string // tmp == "": written directly to a device or pipe
+	synced         chan error
+	syncErr        error
 }
 
 // WriteTemp writes b as WriteFile does, up to the rename. The caller ends
@@ -414,19 +458,40 @@ func WriteTemp(path string, b Bundle, opt ExportOptions) (_ *PendingFile, err er
 	if err := bw.Flush(); err != nil {
 		return nil, fmt.Errorf("writing bundle: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("writing bundle: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("writing bundle: %w", err)
-	}
-	return &PendingFile{tmp: tmp, path: path, dir: dir}, nil
+	// The fsync runs while the caller records the export (Wait joins it):
+	// the disk works while the vault's transaction is prepared.
+	p := &PendingFile{tmp: tmp, path: path, dir: dir, synced: make(chan error, 1)}
+	go func() {
+		err := f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		p.synced <- err
+	}()
+	return p, nil
 }
 
-// Commit renames the bundle into place.
+// Wait returns once the bundle's bytes are on disk (or failed to get
+// there). Call it before recording the export as done.
+func (p *PendingFile) Wait() error {
+	if p.synced != nil {
+		p.syncErr = <-p.synced
+		p.synced = nil
+		if p.syncErr != nil {
+			p.syncErr = fmt.Errorf("writing bundle: %w", p.syncErr)
+		}
+	}
+	return p.syncErr
+}
+
+// Commit renames the bundle into place once it is on disk.
 func (p *PendingFile) Commit() error {
 	if p.tmp == "" {
 		return nil
+	}
+	if err := p.Wait(); err != nil {
+		os.Remove(p.tmp)
+		return err
 	}
 	if err := os.Rename(p.tmp, p.path); err != nil {
 		os.Remove(p.tmp)
@@ -440,6 +505,7 @@ func (p *PendingFile) Commit() error {
 // was. (What went to a device or pipe cannot be taken back.)
 func (p *PendingFile) Abort() {
 	if p.tmp != "" {
+		p.Wait()
 		os.Remove(p.tmp)
 	}
 }

@@ -46,6 +46,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"filippo.io/age"
 	"github.com/awnumar/memguard"
@@ -199,13 +200,13 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 			return err
 		}
 		payload, secrets, items, err := buildPayload(ctx, v, tx, opt.Select)
+		defer payload.wipe()
 		if err != nil {
 			return err
 		}
-		defer memguard.WipeBytes(payload)
 		m := bundle.Manifest{VaultID: v.Info().VaultID, Sequence: seq, CreatedAt: v.Now().Truncate(time.Second), ExpiresAt: opt.ExpiresAt, Contents: secrets}
-		p, err := bundle.WriteTemp(path, bundle.Bundle{FormatVersion: bundle.FormatVersion, Manifest: m, Payload: payload},
-			bundle.ExportOptions{Recipients: opt.Recipients, Armor: opt.Armor, SigningKey: key, PayloadCompact: true})
+		p, err := bundle.WriteTemp(path, bundle.Bundle{FormatVersion: bundle.FormatVersion, Manifest: m},
+			bundle.ExportOptions{Recipients: opt.Recipients, Armor: opt.Armor, SigningKey: key, PayloadCompact: true, PayloadParts: payload.parts})
 		if err != nil {
 			return err
 		}
@@ -223,7 +224,11 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 		detail["providers"], detail["boards"] = strconv.Itoa(providerCount), strconv.Itoa(boardCount)
 		m.Signer = base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
 		res = ExportResult{Manifest: m, Items: items}
-		return v.Audit(ctx, tx, "bundle.export", path, detail)
+		if err := v.Audit(ctx, tx, "bundle.export", path, detail); err != nil {
+			return err
+		}
+		// The sequence is recorded only once its bundle is on disk.
+		return p.Wait()
 	})
 	if err != nil {
 		if pending != nil {
@@ -242,9 +247,10 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 // buildPayload writes the payload object (see the package comment) from the
 // rows read through tx, as compact JSON. secrets are the manifest's contents
 // (every secret with its fingerprint); items add every board.
-func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection) (payload []byte, secrets, items []bundle.Content, err error) {
+func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection) (payload *payloadParts, secrets, items []bundle.Content, err error) {
 	store := providers.NewSecrets(v)
-	var wipe [][]byte
+	payload = &payloadParts{}
+	var wipe [][]byte // wiped on return; payload's own secret parts later
 	defer func() {
 		for _, b := range wipe {
 			memguard.WipeBytes(b)
@@ -311,26 +317,28 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	wipe = append(wipe, boards.owned)
 
-	// One buffer, sized up front: the board runs are megabytes.
-	size := len(head) + len(`,"boards":[`) + len(boards.owned) + len(boards.plain) + 2
+	// The payload stays in pieces: the board runs are megabytes, and the
+	// bundle writer hashes and encrypts them where they are.
+	opening := append(head[:len(head)-1:len(head)-1], `,"boards":[`...) // the head without its closing brace
+	payload.add(opening, true)
+	runs := 0
 	for _, run := range boards.plain {
-		size += len(run)
-	}
-	payload = make([]byte, 0, size)
-	payload = append(payload, head[:len(head)-1]...) // drop the closing brace
-	payload = append(payload, `,"boards":[`...)
-	for _, run := range append(boards.plain, string(boards.owned)) {
-		if len(run) == 0 {
-			continue
+		if runs > 0 {
+			payload.add([]byte(","), false)
 		}
-		if payload[len(payload)-1] != '[' {
-			payload = append(payload, ',')
-		}
-		payload = append(payload, run...)
+		// A read-only view of the driver's string: the writer only reads
+		// it, and it holds no secret (so it needs no wiping).
+		payload.add(unsafe.Slice(unsafe.StringData(run), len(run)), false)
+		runs++
 	}
-	payload = append(payload, "]}"...)
+	if len(boards.owned) > 0 {
+		if runs > 0 {
+			payload.add([]byte(","), false)
+		}
+		payload.add(boards.owned, true)
+	}
+	payload.add([]byte("]}"), false)
 
 	secrets = append(secrets, boards.secrets...)
 	items = make([]bundle.Content, 0, len(p.Providers)+len(boards.names)+len(boards.secrets))
@@ -340,6 +348,29 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 	}
 	items = append(items, boards.secrets...)
 	return payload, secrets, items, nil
+}
+
+// payloadParts is the payload as consecutive pieces; the ones that hold
+// secrets are wiped once the bundle is written.
+type payloadParts struct {
+	parts   [][]byte
+	secrets [][]byte
+}
+
+func (p *payloadParts) add(b []byte, secret bool) {
+	p.parts = append(p.parts, b)
+	if secret {
+		p.secrets = append(p.secrets, b)
+	}
+}
+
+func (p *payloadParts) wipe() {
+	if p == nil {
+		return
+	}
+	for _, b := range p.secrets {
+		memguard.WipeBytes(b)
+	}
 }
 
 // exportedBoards are the payload's board objects in two runs of comma-
@@ -362,13 +393,13 @@ WHERE id BETWEEN ?3 AND ?4
   AND (?1 IS NULL OR id NOT IN (SELECT value FROM json_each(?1)))
   AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))`
 
-// boardNames returns the names in run, count board objects as
+// appendBoardNames appends the names in run, count board objects as
 // json_object writes them ({"name":"…",…}) joined by commas. Taking them
 // from the JSON costs a fifth of asking SQLite for a second aggregate. The
 // run is never wiped (it holds no secret), so the names can share it.
-func boardNames(run string, count int) ([]string, error) {
+func appendBoardNames(names []string, run string, count int) ([]string, error) {
 	const objectStart, nextObject = `{"name":"`, `},{"name":"`
-	names := make([]string, 0, count)
+	before := len(names)
 	for i := 0; i < len(run); {
 		if !strings.HasPrefix(run[i:], objectStart) {
 			return nil, fmt.Errorf("%w: board payload_json at byte %d", vault.ErrCorrupt, i)
@@ -405,8 +436,8 @@ func boardNames(run string, count int) ([]string, error) {
 		}
 		i = end + k + 2
 	}
-	if len(names) != count {
-		return nil, fmt.Errorf("%w: %d board objects in payload_json, %d boards", vault.ErrCorrupt, len(names), count)
+	if len(names)-before != count {
+		return nil, fmt.Errorf("%w: %d board objects in payload_json, %d boards", vault.ErrCorrupt, len(names)-before, count)
 	}
 	return names, nil
 }
@@ -470,21 +501,23 @@ func readBoards(ctx context.Context, tx vault.TxQuerier, db vault.Querier, selec
 		parts[0] = queryPlain(ctx, tx, idsJSON, selJSON, lo.Int64, mid)
 		parts = append(parts, <-second)
 	}
-	var plainCount int
+	plainCount := 0
 	for _, p := range parts {
 		if p.err != nil {
 			return out, p.err
 		}
+		plainCount += p.count
+	}
+	out.names = make([]string, 0, plainCount)
+	for _, p := range parts {
 		if p.count == 0 {
 			continue
 		}
-		names, err := boardNames(p.json, p.count)
-		if err != nil {
+		var err error
+		if out.names, err = appendBoardNames(out.names, p.json, p.count); err != nil {
 			return out, err
 		}
 		out.plain = append(out.plain, p.json)
-		out.names = append(out.names, names...)
-		plainCount += p.count
 	}
 
 	rows, err := tx.QueryContext(ctx, ownedBoardsQuery, idsJSON, selJSON)
