@@ -7,11 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
+	"sharedvault/backend/testsupport/asnobody"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,44 +146,17 @@ func helperMemlock() int {
 // every operation must work, below RecommendedMemlock with a warning, and
 // holding more values than fit must end in MemlockExhaustedError.
 func TestMemlockAsNonRoot(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the helper as nobody (root itself ignores RLIMIT_MEMLOCK)")
-	}
+	nobody := asnobody.Credential(t)
 	setpriv, err1 := exec.LookPath("setpriv")
 	prlimit, err2 := exec.LookPath("prlimit")
 	if err1 != nil || err2 != nil {
 		t.Skipf("needs setpriv and prlimit (util-linux): %v %v", err1, err2)
 	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skipf("no user nobody: %v", err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	// nobody must be able to execute a copy of this binary and write the
 	// vault folder.
-	base, err := os.MkdirTemp("", "sharedvault-memlock-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for d := filepath.Dir(base); ; d = filepath.Dir(d) {
-		st, err := os.Stat(d)
-		if err != nil || st.Mode().Perm()&0o001 == 0 {
-			t.Skipf("%s is not traversable by other users; set TMPDIR to a world-accessible folder", d)
-		}
-		if d == filepath.Dir(d) {
-			break
-		}
-	}
+	base := asnobody.Folder(t, "sharedvault-memlock-")
 	bin := filepath.Join(base, "vault.test")
-	copyExecutable(t, exe, bin)
+	asnobody.CopyTestBinary(t, bin)
 
 	min := int(MinMemlock())
 	tests := []struct {
@@ -212,7 +185,7 @@ func TestMemlockAsNonRoot(t *testing.T) {
 			defer cancel()
 			lim := fmt.Sprintf("--memlock=%d:%d", tt.limit, tt.limit)
 			cmd := exec.CommandContext(ctx, prlimit, lim, setpriv,
-				"--reuid="+nobody.Uid, "--regid="+nobody.Gid, "--clear-groups", "--", bin)
+				"--reuid="+strconv.FormatUint(uint64(nobody.Uid), 10), "--regid="+strconv.FormatUint(uint64(nobody.Gid), 10), "--clear-groups", "--", bin)
 			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent", helperEnv + "=memlock", helperDirEnv + "=" + dir}
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
@@ -258,25 +231,5 @@ func TestMemlockAsNonRoot(t *testing.T) {
 				t.Errorf("refused Create left files behind: %v", ents)
 			}
 		})
-	}
-}
-
-func copyExecutable(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -6,11 +6,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
+	"sharedvault/backend/testsupport/asnobody"
 	"strconv"
 	"strings"
 	"syscall"
@@ -164,31 +163,11 @@ func (r *runner) ok(stdin string, args ...string) result {
 	return res
 }
 
-// copyBinary copies this test binary to dir (mode 0755), where a user other
-// than the one running the tests can execute it.
+// copyBinary copies this test binary to dir, where user nobody can run it.
 func copyBinary(t *testing.T, dir string) string {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
 	dst := filepath.Join(dir, "sharedvault")
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	asnobody.CopyTestBinary(t, dst)
 	return dst
 }
 
@@ -196,33 +175,7 @@ func copyBinary(t *testing.T, dir string) string {
 // base folder for its files, or skips when this process cannot switch users.
 func nobody(t *testing.T) (*syscall.Credential, string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the CLI as user nobody (root itself ignores RLIMIT_MEMLOCK)")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skipf("no user nobody: %v", err)
-	}
-	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	base, err := os.MkdirTemp("", "sharedvault-proctest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for d := filepath.Dir(base); ; d = filepath.Dir(d) {
-		st, err := os.Stat(d)
-		if err != nil || st.Mode().Perm()&0o001 == 0 {
-			t.Skipf("%s is not traversable by other users; set TMPDIR to a world-accessible folder", d)
-		}
-		if d == filepath.Dir(d) {
-			break
-		}
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, base
+	return asnobody.Credential(t), asnobody.Folder(t, "sharedvault-proctest-")
 }
 
 // chownAll gives every folder and file under root to cred's user.
