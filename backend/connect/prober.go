@@ -377,7 +377,7 @@ func (r *run) transportFailure(err error, rawURL string) *failure {
 func proxyAuthFailure(proxyHost string) *failure {
 	return &failure{CodeProxyAuthRequired,
 		fmt.Sprintf("The proxy %s requires authentication (HTTP 407).", proxyHost),
-		"Put the proxy user and password in the proxy URL (http://user:pass@proxy:port), or use a local authenticating proxy such as CNTLM/px for NTLM proxies."}
+		"Give the proxy's user and password in the HTTPS_PROXY environment variable (http://user:pass@proxy:port; the proxy in Settings → Network can't hold them, as they would be stored unencrypted), or use a local authenticating proxy such as CNTLM/px for NTLM proxies."}
 }
 
 func tlsFailure(host, why string) *failure {
