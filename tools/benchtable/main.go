@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchtable is `make bench`: it runs the Go benchmarks and the
 // whole-process comparisons of issue #7 and prints one table (measure, ours,
 // reference, ratio, target, result).
