@@ -199,7 +199,7 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 		if err := vault.SetSetting(ctx, tx, vault.SettingExportSequence, strconv.FormatUint(seq, 10)); err != nil {
 			return err
 		}
-		payload, secrets, items, err := buildPayload(ctx, v, tx, opt.Select)
+		payload, secrets, boards, err := buildPayload(ctx, v, tx, opt.Select)
 		defer payload.wipe()
 		if err != nil {
 			return err
@@ -211,6 +211,11 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 			return err
 		}
 		pending = p
+		// The list for the result is made while the bundle is synced.
+		items, err := boards.items(secrets)
+		if err != nil {
+			return err
+		}
 		providerCount, boardCount := 0, 0
 		detail := map[string]string{"sequence": strconv.FormatUint(seq, 10), "file": path}
 		for _, c := range items {
@@ -246,8 +251,8 @@ func Export(ctx context.Context, v *vault.Vault, path string, opt ExportOptions)
 
 // buildPayload writes the payload object (see the package comment) from the
 // rows read through tx, as compact JSON. secrets are the manifest's contents
-// (every secret with its fingerprint); items add every board.
-func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection) (payload *payloadParts, secrets, items []bundle.Content, err error) {
+// (every secret with its fingerprint); boards lists what was read of them.
+func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection) (payload *payloadParts, secrets []bundle.Content, boards exportedBoards, err error) {
 	store := providers.NewSecrets(v)
 	payload = &payloadParts{}
 	var wipe [][]byte // wiped on return; payload's own secret parts later
@@ -265,14 +270,14 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 	p.Settings = map[string]string{}
 	for _, k := range []string{vault.SettingGlobalSharedSecret, vault.SettingDevOpsMethod} {
 		if s, ok, err := vault.Setting(ctx, tx, k); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, exportedBoards{}, err
 		} else if ok {
 			p.Settings[k] = s
 		}
 	}
 	fpk, err := v.FingerprintKey(ctx, tx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, exportedBoards{}, err
 	}
 	p.FingerprintKey = base64.StdEncoding.EncodeToString(fpk.Bytes())
 	fpk.Destroy()
@@ -284,14 +289,14 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 		}
 		r, ok, err := store.Current(ctx, tx, name)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, exportedBoards{}, err
 		}
 		if !ok {
 			continue
 		}
 		val, err := open(r)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, exportedBoards{}, err
 		}
 		p.Providers = append(p.Providers, secretJSON{Name: name, Meta: r.Meta, Value: val, ExpiresAt: r.ExpiresAt, Fingerprint: r.Fingerprint})
 		secrets = append(secrets, bundle.Content{Kind: "provider", Name: name, Fingerprint: r.Fingerprint})
@@ -305,17 +310,17 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 		p.Providers[i].Value = ""
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, exportedBoards{}, err
 	}
 	wipe = append(wipe, head)
 
 	own, err := store.CurrentWithPrefix(ctx, tx, "board:")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, exportedBoards{}, err
 	}
-	boards, err := readBoards(ctx, v.Cached().InTx(tx), v.Cached(), sel.Boards, own, open)
+	boards, err = readBoards(ctx, v.Cached().InTx(tx), v.Cached(), sel.Boards, own, open)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, exportedBoards{}, err
 	}
 
 	// The payload stays in pieces: the board runs are megabytes, and the
@@ -341,13 +346,7 @@ func buildPayload(ctx context.Context, v *vault.Vault, tx *sql.Tx, sel Selection
 	payload.add([]byte("]}"), false)
 
 	secrets = append(secrets, boards.secrets...)
-	items = make([]bundle.Content, 0, len(p.Providers)+len(boards.names)+len(boards.secrets))
-	items = append(items, secrets[:len(p.Providers)]...)
-	for _, name := range boards.names {
-		items = append(items, bundle.Content{Kind: "board", Name: name})
-	}
-	items = append(items, boards.secrets...)
-	return payload, secrets, items, nil
+	return payload, secrets, boards, nil
 }
 
 // payloadParts is the payload as consecutive pieces; the ones that hold
@@ -378,7 +377,7 @@ func (p *payloadParts) wipe() {
 // and boards with one (owned, built here because the value is decrypted).
 type exportedBoards struct {
 	plain   []string         // runs of plain board objects, as SQLite returned them
-	names   []string         // the plain boards, in payload order
+	counts  []int            // boards in each plain run
 	owned   []byte           // holds secrets: the caller wipes it
 	secrets []bundle.Content // the owned boards, with their fingerprints
 }
@@ -393,23 +392,47 @@ WHERE id BETWEEN ?3 AND ?4
   AND (?1 IS NULL OR id NOT IN (SELECT value FROM json_each(?1)))
   AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))`
 
-// appendBoardNames appends the names in run, count board objects as
+// items lists everything the payload carries, in its order: the providers
+// (the first of secrets), every board, then the boards' own credentials.
+func (b exportedBoards) items(secrets []bundle.Content) ([]bundle.Content, error) {
+	n := len(secrets)
+	for _, c := range b.counts {
+		n += c
+	}
+	items := make([]bundle.Content, 0, n)
+	for _, c := range secrets {
+		if c.Kind == "provider" {
+			items = append(items, c)
+		}
+	}
+	for i, run := range b.plain {
+		err := eachBoardName(run, b.counts[i], func(name string) {
+			items = append(items, bundle.Content{Kind: "board", Name: name})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return append(items, b.secrets...), nil
+}
+
+// eachBoardName calls fn with each name in run, count board objects as
 // json_object writes them ({"name":"…",…}) joined by commas. Taking them
 // from the JSON costs a fifth of asking SQLite for a second aggregate. The
 // run is never wiped (it holds no secret), so the names can share it.
-func appendBoardNames(names []string, run string, count int) ([]string, error) {
+func eachBoardName(run string, count int, fn func(name string)) error {
 	const objectStart, nextObject = `{"name":"`, `},{"name":"`
-	before := len(names)
+	seen := 0
 	for i := 0; i < len(run); {
 		if !strings.HasPrefix(run[i:], objectStart) {
-			return nil, fmt.Errorf("%w: board payload_json at byte %d", vault.ErrCorrupt, i)
+			return fmt.Errorf("%w: board payload_json at byte %d", vault.ErrCorrupt, i)
 		}
 		start := i + len(objectStart)
 		end := start
 		for { // the closing quote: one not escaped by an odd run of backslashes
 			k := strings.IndexByte(run[end:], '"')
 			if k < 0 {
-				return nil, fmt.Errorf("%w: board payload_json at byte %d", vault.ErrCorrupt, i)
+				return fmt.Errorf("%w: board payload_json at byte %d", vault.ErrCorrupt, i)
 			}
 			end += k
 			backslashes := 0
@@ -424,10 +447,11 @@ func appendBoardNames(names []string, run string, count int) ([]string, error) {
 		name := run[start:end]
 		if strings.IndexByte(name, '\\') >= 0 {
 			if err := json.Unmarshal([]byte(run[start-1:end+1]), &name); err != nil {
-				return nil, fmt.Errorf("%w: board name in payload_json: %v", vault.ErrCorrupt, err)
+				return fmt.Errorf("%w: board name in payload_json: %v", vault.ErrCorrupt, err)
 			}
 		}
-		names = append(names, name)
+		fn(name)
+		seen++
 		// A raw quote only ever delimits a string, so this pattern can only
 		// be the start of the next object.
 		k := strings.Index(run[end:], nextObject)
@@ -436,10 +460,10 @@ func appendBoardNames(names []string, run string, count int) ([]string, error) {
 		}
 		i = end + k + 2
 	}
-	if len(names)-before != count {
-		return nil, fmt.Errorf("%w: %d board objects in payload_json, %d boards", vault.ErrCorrupt, len(names)-before, count)
+	if seen != count {
+		return fmt.Errorf("%w: %d board objects in payload_json, %d boards", vault.ErrCorrupt, seen, count)
 	}
-	return names, nil
+	return nil
 }
 
 // plainPart is plainBoardsQuery's answer for one range of ids.
@@ -508,16 +532,11 @@ func readBoards(ctx context.Context, tx vault.TxQuerier, db vault.Querier, selec
 		}
 		plainCount += p.count
 	}
-	out.names = make([]string, 0, plainCount)
 	for _, p := range parts {
-		if p.count == 0 {
-			continue
+		if p.count > 0 {
+			out.plain = append(out.plain, p.json)
+			out.counts = append(out.counts, p.count)
 		}
-		var err error
-		if out.names, err = appendBoardNames(out.names, p.json, p.count); err != nil {
-			return out, err
-		}
-		out.plain = append(out.plain, p.json)
 	}
 
 	rows, err := tx.QueryContext(ctx, ownedBoardsQuery, idsJSON, selJSON)
