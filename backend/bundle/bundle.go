@@ -178,13 +178,13 @@ func Encode(w io.Writer, b Bundle, opt ExportOptions) error {
 // payload's SHA-256, which is computed on another core while the head and
 // payload are being encrypted.
 type plaintextParts struct {
-	head          []byte
-	payload       [][]byte
-	payloadOwned  bool // a canonical copy made here (wiped after use)
-	manifest      []byte
-	key           ed25519.PrivateKey
-	digest        chan [sha256.Size]byte
-	signature     []byte
+	head         []byte
+	payload      [][]byte
+	payloadOwned bool // a canonical copy made here (wiped after use)
+	manifest     []byte
+	key          ed25519.PrivateKey
+	digest       chan [sha256.Size]byte
+	signature    []byte
 }
 
 // tail is the envelope's end, with the signature; it waits for the digest.
