@@ -206,7 +206,7 @@ func methodOf(name string, meta map[string]string) string {
 
 // loadState reads the toggle, the method and the current shared secrets
 // (two queries, no decryption).
-func (s *Service) loadState(ctx context.Context, q querier) (*state, error) {
+func (s *Service) loadState(ctx context.Context, q vault.RowsQuerier) (*state, error) {
 	st := &state{shared: make(map[string]secretRef, 3)}
 	rows, err := q.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN (?, ?)`, vault.SettingGlobalSharedSecret, vault.SettingDevOpsMethod)
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *Service) loadState(ctx context.Context, q querier) (*state, error) {
 
 // loadOwn reads the current version of every board-own secret with one
 // grouped query: board id → ref.
-func (s *Service) loadOwn(ctx context.Context, q querier) (map[int64]secretRef, error) {
+func (s *Service) loadOwn(ctx context.Context, q vault.RowsQuerier) (map[int64]secretRef, error) {
 	// ';' follows ':' so the range is exactly the "board:" names and uses
 	// the (name, version) index.
 	rows, err := q.QueryContext(ctx, `SELECT name, max(version), fingerprint, coalesce(expires_at, ''), coalesce(json_extract(meta, '$.method'), '')
@@ -276,11 +276,6 @@ func (s *Service) loadOwn(ctx context.Context, q querier) (map[int64]secretRef, 
 		out[id] = ref
 	}
 	return out, rows.Err()
-}
-
-type querier interface {
-	vault.Querier
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // Credential is the resolved credential of a board: where it comes from and

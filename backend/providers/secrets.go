@@ -74,15 +74,10 @@ func scanRecord(row *sql.Row) (Record, bool, error) {
 	return r, true, nil
 }
 
-// RowsQuerier is a *sql.DB or *sql.Tx.
-type RowsQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // CurrentWithPrefix returns the newest version of every secret whose name
 // starts with prefix (e.g. "board:"), in one query: listing or exporting
 // thousands of boards must not cost a query each.
-func (s *Secrets) CurrentWithPrefix(ctx context.Context, q RowsQuerier, prefix string) (map[string]Record, error) {
+func (s *Secrets) CurrentWithPrefix(ctx context.Context, q vault.RowsQuerier, prefix string) (map[string]Record, error) {
 	rows, err := q.QueryContext(ctx, `SELECT s.name, s.version, s.meta, s.sealed, s.fingerprint, coalesce(s.expires_at, ''), s.created_at, s.created_by
 		FROM secrets s JOIN (SELECT name, max(version) AS version FROM secrets WHERE substr(name, 1, ?) = ? GROUP BY name) m
 		ON s.name = m.name AND s.version = m.version`, len(prefix), prefix)

@@ -21,6 +21,13 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// RowsQuerier is a Querier that also runs multi-row queries (*sql.DB,
+// *sql.Tx, CachedQuerier, TxQuerier).
+type RowsQuerier interface {
+	Querier
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Setting reads a setting; ok is false when it was never set.
 func Setting(ctx context.Context, q Querier, key string) (value string, ok bool, err error) {
 	err = q.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&value)

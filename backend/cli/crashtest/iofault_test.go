@@ -141,25 +141,11 @@ func TestSaveWhenTheVaultCannotGrow(t *testing.T) {
 			copyVault(t, base.path, work)
 			code, _, stderr := limitedRun(t, limit, append(vaultArgs(work, f.pass), save.args...)...)
 			what := fmt.Sprintf("%s, limit %d", base.name, limit)
-			got, err := snapshot(ctx, work, f.pass)
-			if err != nil {
-				t.Fatalf("%s: afterwards: %v", what, err)
-			}
-			if err := verifyAudit(work, f.pass); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-			if code == 0 {
+			if checkSaveOutcome(t, ctx, f, work, what, code, stderr, "write failed: the disk is full, a file size limit was reached or the disk failed", before, after) {
 				succeeded++
-				if got != after {
-					t.Errorf("%s: the save succeeded but the vault does not hold its result", what)
-				}
 				continue
 			}
 			faults++
-			checkDiskErrorMessage(t, what, code, stderr, "write failed: the disk is full, a file size limit was reached or the disk failed")
-			if got != before {
-				t.Errorf("%s: the save failed but the vault changed:\n%s\n--- before:\n%s", what, got, before)
-			}
 			if strings.Contains(stderr, "open vault: ") {
 				failedAtOpen++
 			} else {
@@ -171,6 +157,32 @@ func TestSaveWhenTheVaultCannotGrow(t *testing.T) {
 	if failedAtOpen == 0 || failedAtWrite == 0 || succeeded == 0 {
 		t.Errorf("the sweep missed a case: %d failed at open, %d at the write, %d succeeded", failedAtOpen, failedAtWrite, succeeded)
 	}
+}
+
+// checkSaveOutcome checks the vault at work after a save that ran into a
+// write fault: it opens and its audit chain verifies; a save that succeeded
+// left the state after, one that failed said wantMsg (exit 1, no SQLite
+// jargon) and left the state before. It reports whether the save succeeded.
+func checkSaveOutcome(t *testing.T, ctx context.Context, f *fixture, work, what string, code int, stderr, wantMsg, before, after string) bool {
+	t.Helper()
+	got, err := snapshot(ctx, work, f.pass)
+	if err != nil {
+		t.Fatalf("%s: afterwards: %v", what, err)
+	}
+	if err := verifyAudit(work, f.pass); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if code == 0 {
+		if got != after {
+			t.Errorf("%s: the save succeeded but the vault does not hold its result", what)
+		}
+		return true
+	}
+	checkDiskErrorMessage(t, what, code, stderr, wantMsg)
+	if got != before {
+		t.Errorf("%s: the save failed but the vault changed:\n%s\n--- before:\n%s", what, got, before)
+	}
+	return false
 }
 
 // mountTmpfs mounts a small tmpfs for a real "no space left on device", or
@@ -243,24 +255,10 @@ func TestSaveOnFullDisk(t *testing.T) {
 		what := fmt.Sprintf("%d bytes free", free)
 		// Check with room again: a full disk must not hide damage.
 		os.Remove(filepath.Join(mnt, "filler"))
-		got, err := snapshot(ctx, work, f.pass)
-		if err != nil {
-			t.Fatalf("%s: afterwards: %v", what, err)
-		}
-		if err := verifyAudit(work, f.pass); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if code == 0 {
+		if checkSaveOutcome(t, ctx, f, work, what, code, stderr, "the disk is full", before, after) {
 			succeeded++
-			if got != after {
-				t.Errorf("%s: the save succeeded but the vault does not hold its result", what)
-			}
-			continue
-		}
-		failed++
-		checkDiskErrorMessage(t, what, code, stderr, "the disk is full")
-		if got != before {
-			t.Errorf("%s: the save failed but the vault changed", what)
+		} else {
+			failed++
 		}
 	}
 	t.Logf("full tmpfs: %d saves failed cleanly, %d succeeded", failed, succeeded)
